@@ -1,0 +1,761 @@
+//! `corepat`: explain, expand and check Linux `core_pattern` values.
+//!
+//! ```text
+//! cargo run --example corepat -- explain '/data/dump-a/core-%E-%p-%t'
+//! cargo run --example corepat -- expand --comm 'my app' --pid 1 '|/usr/bin/helper %e %p'
+//! cargo run --example corepat -- conform < tests/data/vectors/kernel-observed.jsonl
+//! ```
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use core_pattern::{
+    CoreLimit, Crash, Feature, KernelProfile, Mode, Outcome, ParseOptions, Pattern, Settings,
+    Signal, Specifier, Token, TokenKind, stored_value, write_sysctl,
+};
+use serde_json::{Map, Value, json};
+use std::io::{self, BufRead, Write};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "corepat",
+    about = "Explain, expand and check Linux kernel.core_pattern values, exactly as the kernel reads them"
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Explain a pattern in plain words: mode, tokens, where the core goes, caveats.
+    Explain {
+        #[command(flatten)]
+        kernel: KernelArgs,
+        #[command(flatten)]
+        settings: SettingsArgs,
+        /// The pattern, as you would write it to /proc/sys/kernel/core_pattern
+        /// (use `--` before a pattern that starts with `-`).
+        #[arg(allow_hyphen_values = true)]
+        pattern: String,
+    },
+    /// Expand a pattern for one crashing process and print the outcome.
+    Expand {
+        #[command(flatten)]
+        kernel: KernelArgs,
+        #[command(flatten)]
+        settings: SettingsArgs,
+        #[command(flatten)]
+        crash: Box<CrashArgs>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The pattern (use `--` before a pattern that starts with `-`).
+        #[arg(allow_hyphen_values = true)]
+        pattern: String,
+    },
+    /// Read conformance vectors (JSON lines) on stdin; write one result line each.
+    Conform,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+struct KernelArgs {
+    /// Kernel release to model, as `uname -r` prints it (default: newest known).
+    #[arg(long, value_name = "RELEASE")]
+    kernel: Option<String>,
+    /// A feature the kernel has beyond its release (a backport), e.g. `%F`
+    /// or `socket-mode`. Repeatable.
+    #[arg(long = "with", value_name = "FEATURE")]
+    with: Vec<String>,
+}
+
+impl KernelArgs {
+    fn profile(&self) -> Result<(KernelProfile, bool), String> {
+        let (mut k, given) = match &self.kernel {
+            Some(r) => (KernelProfile::parse(r).map_err(|e| e.to_string())?, true),
+            None => (KernelProfile::latest(), false),
+        };
+        for f in &self.with {
+            let feat = Feature::from_name(f).ok_or_else(|| {
+                let names: Vec<_> = Feature::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown feature {f:?}: use %F, %C, %f or one of {}",
+                    names.join(", ")
+                )
+            })?;
+            k = k.with_feature(feat);
+        }
+        Ok((k, given))
+    }
+}
+
+#[derive(Args)]
+struct SettingsArgs {
+    /// kernel.core_uses_pid (0 or 1).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    core_uses_pid: u32,
+    /// fs.suid_dumpable (0, 1 or 2).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    suid_dumpable: u8,
+    /// kernel.core_pipe_limit.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    core_pipe_limit: u32,
+}
+
+impl SettingsArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            core_uses_pid: self.core_uses_pid != 0,
+            suid_dumpable: self.suid_dumpable,
+            core_pipe_limit: self.core_pipe_limit,
+        }
+    }
+}
+
+#[derive(Args)]
+struct CrashArgs {
+    /// PID in the process's namespace (%p); also the default for --tid, --global-pid.
+    #[arg(long)]
+    pid: Option<u32>,
+    /// TID in the process's namespace (%i).
+    #[arg(long)]
+    tid: Option<u32>,
+    /// PID in the initial namespace (%P).
+    #[arg(long)]
+    global_pid: Option<u32>,
+    /// TID in the initial namespace (%I).
+    #[arg(long)]
+    global_tid: Option<u32>,
+    /// Real UID (%u).
+    #[arg(long)]
+    uid: Option<u32>,
+    /// Real GID (%g).
+    #[arg(long)]
+    gid: Option<u32>,
+    /// Dumpable mode 0, 1 or 2 (%d).
+    #[arg(long)]
+    dumpable: Option<u8>,
+    /// Signal, by number or name (%s).
+    #[arg(long)]
+    signal: Option<String>,
+    /// Seconds since the Epoch (%t).
+    #[arg(long, allow_hyphen_values = true)]
+    time: Option<i64>,
+    /// Hostname (%h).
+    #[arg(long)]
+    hostname: Option<String>,
+    /// Thread name, comm (%e).
+    #[arg(long)]
+    comm: Option<String>,
+    /// Executable path (%E, %f).
+    #[arg(long)]
+    exe: Option<String>,
+    /// The process has no executable file (%E gives "<comm> (path unknown)").
+    #[arg(long, conflicts_with = "exe")]
+    no_exe: bool,
+    /// CPU (%C).
+    #[arg(long)]
+    cpu: Option<u32>,
+    /// Soft RLIMIT_CORE in bytes, or `unlimited` (%c).
+    #[arg(long, value_name = "BYTES|unlimited")]
+    core_limit: Option<String>,
+}
+
+fn parse_core_limit(s: &str) -> Result<CoreLimit, String> {
+    if s == "unlimited" || s == "infinity" {
+        return Ok(CoreLimit::Unlimited);
+    }
+    s.parse::<u64>()
+        .map(CoreLimit::Bytes)
+        .map_err(|_| format!("invalid core limit {s:?}: give a number of bytes or `unlimited`"))
+}
+
+impl CrashArgs {
+    fn crash(&self) -> Result<Crash<'_>, String> {
+        let ex = Crash::example();
+        let pid = self.pid.unwrap_or(ex.pid);
+        let tid = self.tid.or(self.pid).unwrap_or(ex.tid);
+        let global_pid = self.global_pid.or(self.pid).unwrap_or(ex.global_pid);
+        let global_tid = self
+            .global_tid
+            .or(self.global_pid.filter(|_| self.tid.is_none()))
+            .or(self.tid.filter(|_| self.global_pid.is_none()))
+            .or(self.pid)
+            .unwrap_or(ex.global_tid);
+        Ok(Crash {
+            pid,
+            tid,
+            global_pid,
+            global_tid,
+            uid: self.uid.unwrap_or(ex.uid),
+            gid: self.gid.unwrap_or(ex.gid),
+            dumpable: self.dumpable.unwrap_or(ex.dumpable),
+            signal: match &self.signal {
+                Some(s) => s.parse::<Signal>().map_err(|e| e.to_string())?,
+                None => ex.signal,
+            },
+            time: self.time.unwrap_or(ex.time),
+            hostname: self.hostname.as_deref().map_or(ex.hostname, str::as_bytes),
+            comm: self.comm.as_deref().map_or(ex.comm, str::as_bytes),
+            exe: if self.no_exe {
+                None
+            } else {
+                Some(
+                    self.exe
+                        .as_deref()
+                        .map_or(b"/usr/bin/myapp".as_slice(), str::as_bytes),
+                )
+            },
+            cpu: self.cpu.unwrap_or(ex.cpu),
+            core_limit: match &self.core_limit {
+                Some(s) => parse_core_limit(s)?,
+                None => ex.core_limit,
+            },
+        })
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.cmd {
+        Cmd::Explain {
+            kernel,
+            settings,
+            pattern,
+        } => kernel
+            .profile()
+            .and_then(|k| explain(pattern.as_bytes(), k, &settings.settings())),
+        Cmd::Expand {
+            kernel,
+            settings,
+            crash,
+            format,
+            pattern,
+        } => kernel.profile().and_then(|(k, _)| {
+            let c = crash.crash()?;
+            expand(pattern.as_bytes(), &k, &settings.settings(), &c, format)
+        }),
+        Cmd::Conform => conform(),
+    };
+    match r {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("corepat: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Byte strings in JSON (FORMAT.md): a string when printable UTF-8, else hex.
+
+fn bytes_to_json(b: &[u8]) -> Value {
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.chars().any(char::is_control) => Value::String(s.to_owned()),
+        _ => json!({ "hex": b.iter().map(|x| format!("{x:02x}")).collect::<String>() }),
+    }
+}
+
+fn json_to_bytes(v: &Value) -> Result<Vec<u8>, String> {
+    match v {
+        Value::String(s) => Ok(s.as_bytes().to_vec()),
+        Value::Object(o) => {
+            let hex = o
+                .get("hex")
+                .and_then(Value::as_str)
+                .ok_or("byte string object without a \"hex\" string")?;
+            if hex.len() % 2 != 0 {
+                return Err(format!("odd-length hex {hex:?}"));
+            }
+            (0..hex.len())
+                .step_by(2)
+                .map(|i| {
+                    hex.get(i..i + 2)
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        .ok_or_else(|| format!("invalid hex {hex:?}"))
+                })
+                .collect()
+        }
+        other => Err(format!("expected a byte string, got {other}")),
+    }
+}
+
+/// Human-readable bytes: UTF-8 where possible, `\xNN` otherwise.
+fn show(b: &[u8]) -> String {
+    let mut s = String::new();
+    for chunk in b.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                s.push_str(&c.escape_default().to_string());
+            } else {
+                s.push(c);
+            }
+        }
+        for x in chunk.invalid() {
+            s.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    s
+}
+
+fn outcome_json(o: &Outcome) -> Value {
+    match o {
+        Outcome::File { name } => json!({"kind": "file", "path": bytes_to_json(name)}),
+        Outcome::Pipe { argv, pidfd } => json!({
+            "kind": "pipe",
+            "argv": argv.iter().map(|a| bytes_to_json(a)).collect::<Vec<_>>(),
+            "pidfd": pidfd,
+        }),
+        Outcome::Socket { path, request } => {
+            json!({"kind": "socket", "path": bytes_to_json(path), "request": request})
+        }
+        Outcome::NoDump { reason } => json!({
+            "kind": "none",
+            "reason": reason.name(),
+            "code": reason.code(),
+            "message": reason.to_string(),
+            "help": reason.help(),
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// conform
+
+fn conform() -> Result<ExitCode, String> {
+    let stdin = io::stdin();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut bad = 0;
+    for line in stdin.lock().split(b'\n') {
+        let line = line.map_err(|e| format!("reading stdin: {e}"))?;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let result = match serde_json::from_slice::<Value>(&line) {
+            Ok(v) => conform_one(&v).unwrap_or_else(|e| {
+                bad += 1;
+                json!({"id": v.get("id").cloned().unwrap_or(Value::Null), "error": e})
+            }),
+            Err(e) => {
+                bad += 1;
+                json!({"id": null, "error": format!("invalid JSON: {e}")})
+            }
+        };
+        writeln!(out, "{result}").map_err(|e| format!("writing stdout: {e}"))?;
+    }
+    out.flush().map_err(|e| format!("writing stdout: {e}"))?;
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn field<'a>(o: &'a Value, k: &str) -> Result<&'a Value, String> {
+    o.get(k).ok_or_else(|| format!("missing field {k:?}"))
+}
+
+fn num<T: TryFrom<u64>>(o: &Value, k: &str) -> Result<T, String> {
+    field(o, k)?
+        .as_u64()
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| format!("field {k:?} is not a number in range"))
+}
+
+fn conform_one(v: &Value) -> Result<Value, String> {
+    let id = field(v, "id")?.clone();
+    let release = field(v, "kernel")?
+        .as_str()
+        .ok_or("field \"kernel\" is not a string")?;
+    let mut kernel = KernelProfile::parse(release).map_err(|e| e.to_string())?;
+    if let Some(bp) = v.get("backports").and_then(Value::as_array) {
+        for b in bp {
+            let name = b.as_str().ok_or("backports entries must be strings")?;
+            let f = Feature::from_name(name).ok_or_else(|| format!("unknown backport {name:?}"))?;
+            kernel = kernel.with_feature(f);
+        }
+    }
+    let s = field(v, "settings")?;
+    let settings = Settings {
+        core_uses_pid: num::<u64>(s, "core_uses_pid")? != 0,
+        suid_dumpable: num(s, "suid_dumpable")?,
+        core_pipe_limit: num(s, "core_pipe_limit")?,
+    };
+    let mut result = Map::new();
+    result.insert("id".into(), id);
+    let stored = match v.get("write") {
+        Some(w) => {
+            let previous = json_to_bytes(field(w, "previous")?)?;
+            let chunks = field(w, "chunks")?
+                .as_array()
+                .ok_or("write.chunks is not an array")?
+                .iter()
+                .map(json_to_bytes)
+                .collect::<Result<Vec<_>, _>>()?;
+            let refs: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
+            let w = write_sysctl(&kernel, &previous, &refs, settings.suid_dumpable);
+            let mut wj = Map::new();
+            wj.insert("returns".into(), json!(w.returns));
+            wj.insert("errno".into(), json!(w.errno.map(|e| e.name())));
+            match w.read_errno {
+                Some(e) => wj.insert("read_errno".into(), json!(e.name())),
+                None => wj.insert("stored".into(), bytes_to_json(&w.stored)),
+            };
+            result.insert("write".into(), Value::Object(wj));
+            w.stored
+        }
+        None => b"core".to_vec(),
+    };
+    let crash = field(v, "crash")?;
+    if !crash.is_null() {
+        let bytes = |k: &str| json_to_bytes(field(crash, k)?);
+        let hostname = bytes("hostname")?;
+        let comm = bytes("comm")?;
+        let exe = match crash.get("exe") {
+            None | Some(Value::Null) => None,
+            Some(e) => Some(json_to_bytes(e)?),
+        };
+        let core_limit = match field(crash, "core_limit")? {
+            Value::String(s) => parse_core_limit(s)?,
+            Value::Number(n) => CoreLimit::Bytes(n.as_u64().ok_or("core_limit out of range")?),
+            other => return Err(format!("invalid core_limit {other}")),
+        };
+        let c = Crash {
+            pid: num(crash, "pid")?,
+            tid: num(crash, "tid")?,
+            global_pid: num(crash, "global_pid")?,
+            global_tid: num(crash, "global_tid")?,
+            uid: num(crash, "uid")?,
+            gid: num(crash, "gid")?,
+            dumpable: num(crash, "dumpable")?,
+            signal: Signal::new(num(crash, "signal")?),
+            time: field(crash, "time")?
+                .as_i64()
+                .ok_or("crash.time is not an integer")?,
+            hostname: &hostname,
+            comm: &comm,
+            exe: exe.as_deref(),
+            cpu: num(crash, "cpu")?,
+            core_limit,
+        };
+        let pattern = ParseOptions::new()
+            .kernel(kernel)
+            .parse(&stored)
+            .map_err(|e| e.to_string())?;
+        let outcome = pattern.expand(&settings, &c);
+        result.insert("dump".into(), outcome_json(&outcome));
+    }
+    Ok(Value::Object(result))
+}
+
+// ---------------------------------------------------------------------------
+// expand
+
+fn parse_written(raw: &[u8], kernel: &KernelProfile) -> Result<(Pattern, Vec<String>), String> {
+    let stored = stored_value(raw);
+    let mut notes = Vec::new();
+    if stored.len() < raw.len() {
+        let why = if raw.len() > stored.len() && matches!(raw.get(stored.len()), Some(b'\n' | 0)) {
+            "the kernel stops at the first newline or NUL"
+        } else {
+            "the kernel keeps only the first 127 bytes"
+        };
+        notes.push(format!(
+            "the kernel stores only {:?} ({} of {} bytes): {why}; dropped: {:?}",
+            show(stored),
+            stored.len(),
+            raw.len(),
+            show(&raw[stored.len()..]),
+        ));
+    }
+    let p = ParseOptions::new()
+        .kernel(*kernel)
+        .parse(stored)
+        .map_err(|e| e.render(stored))?;
+    Ok((p, notes))
+}
+
+fn expand(
+    raw: &[u8],
+    kernel: &KernelProfile,
+    settings: &Settings,
+    crash: &Crash<'_>,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let (p, notes) = parse_written(raw, kernel)?;
+    let outcome = p.expand(settings, crash);
+    match format {
+        Format::Json => {
+            let mut j = outcome_json(&outcome);
+            if let Value::Object(o) = &mut j {
+                o.insert("stored".into(), bytes_to_json(p.as_bytes()));
+                o.insert("mode".into(), json!(p.mode().name()));
+                o.insert("kernel".into(), json!(kernel.to_string()));
+            }
+            println!("{j}");
+        }
+        Format::Text => {
+            for n in &notes {
+                println!("note: {n}");
+            }
+            match &outcome {
+                Outcome::File { name } => println!("file {}", show(name)),
+                Outcome::Pipe { argv, pidfd } => {
+                    println!("pipe{}", if *pidfd { " (pidfd at fd 3)" } else { "" });
+                    for (i, a) in argv.iter().enumerate() {
+                        println!("  argv[{i}] = {:?}", show(a));
+                    }
+                }
+                Outcome::Socket { path, request } => println!(
+                    "socket {}{}",
+                    show(path),
+                    if *request { " (request protocol)" } else { "" }
+                ),
+                Outcome::NoDump { reason } => {
+                    println!("none: {reason} [{}]", reason.name());
+                    println!("  help: {}", reason.help());
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+// ---------------------------------------------------------------------------
+// explain
+
+fn token_text(p: &Pattern, t: &Token) -> (String, String) {
+    let bytes = p.token_bytes(t);
+    match t.kind {
+        TokenKind::ModePrefix => (
+            show(bytes),
+            match p.mode() {
+                Mode::Pipe => "pipe to a helper program".into(),
+                Mode::Socket => "write to a Unix socket".into(),
+                Mode::SocketRequest => {
+                    "write to a Unix socket, with the request/ack protocol".into()
+                }
+                _ => String::new(),
+            },
+        ),
+        TokenKind::Literal => (
+            format!("{:?}", show(bytes)),
+            if matches!(p.mode(), Mode::Socket | Mode::SocketRequest) {
+                "the socket path, taken as is (% is never expanded here)".into()
+            } else {
+                "copied as is".into()
+            },
+        ),
+        TokenKind::Spec(s) => {
+            let i = s.info();
+            let mut m = i.meaning.to_string();
+            if s == Specifier::Pidfd && p.mode() != Mode::Pipe {
+                m = "expands to nothing outside pipe mode (a pidfd is only for helpers)".into();
+            } else if i.escaped {
+                m.push_str("; `/` becomes `!`");
+            }
+            (show(bytes), m)
+        }
+        TokenKind::Unknown(b) => {
+            let why = match Specifier::from_byte(b) {
+                Some(s) => format!(
+                    "this kernel does not know {s} (since {}): both bytes are dropped",
+                    s.info().since.map_or("?".into(), |v| v.to_string())
+                ),
+                None if b.is_ascii_graphic() => {
+                    format!("unknown specifier %{}: both bytes are dropped", b as char)
+                }
+                None => format!(
+                    "`%` followed by byte 0x{b:02x}: both are dropped (the `%` swallows it{})",
+                    if core_pattern::is_kernel_space(b) {
+                        ", even whitespace"
+                    } else {
+                        ""
+                    }
+                ),
+            };
+            (show(bytes), why)
+        }
+        TokenKind::TrailingPercent => (
+            "%".into(),
+            "a lone `%` at the end: dropped, and expansion stops".into(),
+        ),
+        TokenKind::Space => (
+            format!("{:?}", show(bytes)),
+            "whitespace: separates helper arguments".into(),
+        ),
+        _ => (show(bytes), String::new()),
+    }
+}
+
+fn explain(
+    raw: &[u8],
+    (kernel, given): (KernelProfile, bool),
+    settings: &Settings,
+) -> Result<ExitCode, String> {
+    let (p, notes) = parse_written(raw, &kernel)?;
+    println!(
+        "pattern  {}  ({} bytes; the kernel holds at most 127)",
+        show(raw),
+        raw.len()
+    );
+    println!(
+        "kernel   {kernel}{}",
+        if given {
+            ""
+        } else {
+            " (newest known behaviour; --kernel RELEASE picks another)"
+        }
+    );
+    let mode_text = match p.mode() {
+        Mode::File => "file: the kernel creates the core file itself",
+        Mode::Pipe => "pipe: the kernel runs a helper and writes the core to its stdin",
+        Mode::Socket => "socket: the kernel connects to a Unix socket and writes the core to it",
+        Mode::SocketRequest => {
+            "socket with request protocol: the kernel asks a Unix socket server how to dump"
+        }
+        _ => "a mode this tool does not describe",
+    };
+    println!("mode     {mode_text}");
+    for n in &notes {
+        println!("note     {n}");
+    }
+    println!();
+    println!("tokens");
+    let line = show(p.as_bytes());
+    println!("  {line}");
+    for t in p.tokens() {
+        let col = show(&p.as_bytes()[..t.span.start as usize]).chars().count();
+        let width = show(p.token_bytes(t)).chars().count().max(1);
+        let (text, meaning) = token_text(&p, t);
+        println!(
+            "  {}{} {text}  {meaning}",
+            " ".repeat(col),
+            "^".repeat(width)
+        );
+    }
+    println!();
+    let crash = Crash::example();
+    let outcome = p.expand(settings, &crash);
+    println!(
+        "where the core goes (for an example crash: pid 1234, global pid 51234, uid 1000, comm \"myapp\", exe /usr/bin/myapp, host node1, SIGSEGV, time 1700000000)"
+    );
+    let mut caveats: Vec<String> = Vec::new();
+    match &outcome {
+        Outcome::File { name } => {
+            println!("  file {}", show(name));
+            if name.first() == Some(&b'/') {
+                println!(
+                    "  an absolute path, resolved inside the crashing process's mount namespace (its container's filesystem)"
+                );
+            } else {
+                println!(
+                    "  a RELATIVE path: it lands in the crashing process's current directory, wherever that is"
+                );
+            }
+            if let Some(i) = p.body().iter().rposition(|&b| b == b'/') {
+                let dir = &p.body()[..i.max(1)];
+                println!(
+                    "  the directory {} must already exist there: the kernel creates no directories, and a missing one means no core and no log line",
+                    show(dir)
+                );
+                if dir.contains(&b'%') {
+                    caveats.push("the directory part contains a `%` specifier: each crash needs a directory that already exists, which is rarely the case".into());
+                }
+            }
+            println!(
+                "  the file is created with mode 0600; a filesystem that cannot keep that owner and mode (NFS/NAS with root squash) refuses the dump"
+            );
+            if !p.uses(Specifier::Pid) && settings.core_uses_pid {
+                caveats.push("core_uses_pid=1 and no %p: the kernel appends `.PID`".into());
+            } else if p.uses(Specifier::Pid) {
+                caveats.push("core_uses_pid has no effect: the pattern has %p".into());
+            }
+            caveats.push("the soft core limit (ulimit -c) must be at least 4096 bytes, or nothing is written".into());
+        }
+        Outcome::Pipe { argv, pidfd } => {
+            println!(
+                "  run {} as root, in the initial namespaces, with an empty environment; the core arrives on its stdin",
+                show(&argv[0])
+            );
+            for (i, a) in argv.iter().enumerate().skip(1) {
+                println!("    argv[{i}] = {:?}", show(a));
+            }
+            if *pidfd {
+                println!("  the helper gets a pidfd of the crashing process at fd 3 (%F)");
+            }
+            caveats.push("core_uses_pid and the core size limit do not apply to pipes, except a limit of exactly 1, which aborts the dump".into());
+            if !kernel.has(Feature::PipeSplitBeforeExpand) {
+                caveats.push("before 5.3 the kernel expands first and splits after: spaces inside %e, %E, %f or %h break them into several arguments, and empty arguments vanish".into());
+            }
+        }
+        Outcome::Socket { path, request } => {
+            println!(
+                "  connect to the Unix socket {} (looked up beneath the root of the initial mount namespace){}",
+                show(path),
+                if *request {
+                    ", then exchange a coredump request and ack"
+                } else {
+                    ""
+                }
+            );
+            caveats.push("nothing is expanded in a socket path; core_uses_pid and the core size limit do not apply".into());
+        }
+        Outcome::NoDump { reason } => {
+            println!("  NO CORE: {reason} [{}]", reason.name());
+            println!("  help: {}", reason.help());
+        }
+    }
+    for t in p.tokens() {
+        match t.kind {
+            TokenKind::Spec(Specifier::ExePath) if p.mode() == Mode::File => caveats.push(
+                "%E puts the whole executable path into one file name component; a path longer than about 230 bytes pushes it past 255 bytes and the core is lost silently (%e or %f is shorter)".into(),
+            ),
+            TokenKind::Spec(Specifier::Pid) => caveats.push(
+                "%p is the PID inside the process's PID namespace: in containers it is often 1 for every pod, so it does not tell crashes apart (%h, %P or %t do)".into(),
+            ),
+            TokenKind::Spec(Specifier::Comm) => caveats.push(
+                "%e is the thread name, at most 15 bytes, and can be changed by the program (prctl); %f is the executable's file name".into(),
+            ),
+            TokenKind::Unknown(_) | TokenKind::TrailingPercent => caveats.push(format!(
+                "{} is dropped silently at byte {}",
+                show(p.token_bytes(t)),
+                t.span.start
+            )),
+            _ => {}
+        }
+    }
+    if p.mode() == Mode::File
+        && ![
+            Specifier::Pid,
+            Specifier::GlobalPid,
+            Specifier::Tid,
+            Specifier::GlobalTid,
+            Specifier::Time,
+        ]
+        .iter()
+        .any(|s| p.uses(*s))
+        && !settings.core_uses_pid
+    {
+        caveats.push("no %p, %P, %i, %I or %t: every crash overwrites the previous core".into());
+    }
+    caveats.dedup();
+    if !caveats.is_empty() {
+        println!();
+        println!("caveats");
+        for c in caveats {
+            println!("  - {c}");
+        }
+    }
+    println!();
+    println!(
+        "try: corepat expand [--pid N --comm NAME --exe PATH ...] '{}'",
+        show(raw)
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,101 @@
+//! A kernel-exact model of Linux's `kernel.core_pattern`.
+//!
+//! Linux decides where a core file goes through one string (core(5)): a file
+//! name with `%` specifiers, `|helper args` (a pipe to a helper), or
+//! `@socket`/`@@socket` (6.16+). This crate knows what the kernel stores when
+//! that string is written, and what it does with it when a process crashes,
+//! release by release, byte for byte, checked against real kernels.
+//!
+//! ```
+//! use core_pattern::{Crash, Outcome, Pattern, Settings};
+//!
+//! // Alibaba Cloud ACS: `alibabacloud.com/core-pattern: "/data/dump-a/core-%E-%p-%t"`
+//! let pattern = Pattern::parse("/data/dump-a/core-%E-%p-%t")?;
+//! let crash = Crash { pid: 1, exe: Some(b"/opt/my app/server"), ..Crash::example() };
+//! match pattern.expand(&Settings::default(), &crash) {
+//!     Outcome::File { name } => assert_eq!(name, b"/data/dump-a/core-!opt!my app!server-1-1700000000"),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # The stages
+//!
+//! - **Write** ([`write_sysctl`], [`stored_value`]): what `write(2)` returns
+//!   and what the kernel keeps (127 bytes, up to a `\n` or NUL, appending
+//!   writes, `@` checks per release).
+//! - **Parse** ([`Pattern::parse`], [`ParseOptions`]): bytes to a [`Mode`]
+//!   and [`Token`]s with byte [`Span`]s, for a [`KernelProfile`].
+//! - **Expand** ([`Pattern::expand`], [`Pattern::expand_file_name_into`]):
+//!   for a [`Crash`] and [`Settings`], the [`Outcome`]: a file name, a pipe
+//!   argv, a socket path, or no core and the [`NoDumpReason`].
+//!
+//! # Specifiers
+//!
+//! | spec | value | escaped | since |
+//! |---|---|---|---|
+//! | `%%` | a literal `%` | | |
+//! | `%p` | PID in the process's PID namespace | | |
+//! | `%P` | PID in the initial PID namespace | | 3.12 |
+//! | `%i` / `%I` | TID, own / initial PID namespace | | 3.18 |
+//! | `%u` / `%g` | real UID / GID, from the initial user namespace | | |
+//! | `%d` | dump mode (1, or 2 for suid-safe) | | 3.7 |
+//! | `%s` | signal number | | |
+//! | `%t` | seconds since the Epoch | | |
+//! | `%h` | hostname (UTS nodename) | yes | |
+//! | `%e` | thread name (comm, ≤ 15 bytes) | yes | |
+//! | `%E` | executable path, `/` → `!` | yes | 3.0 |
+//! | `%f` | executable file name | yes | 5.9 |
+//! | `%c` | soft `RLIMIT_CORE` in bytes | | 2.6.24 |
+//! | `%C` | CPU | | 6.2 |
+//! | `%F` | `3` (pidfd at fd 3), pipe only; empty in files | | 6.16 |
+//!
+//! `%` with any other byte drops both bytes; a lone trailing `%` is dropped
+//! and ends the expansion. Escaping turns `/` into `!` and an expansion of
+//! exactly `.`, `..` or nothing into `!`, `!.` or `!` (4.6+). [`SPECIFIERS`]
+//! is the table in code.
+//!
+//! # Kernel versions
+//!
+//! A [`KernelProfile`] is a release plus overrides for backports: Debian's
+//! 6.1.192 and 6.12.117 have `%F` though upstream added it in 6.16. The
+//! default is the newest behaviour ([`KernelProfile::latest`]).
+//!
+//! # Input safety
+//!
+//! Nothing panics on any input, and nothing recurses. A [`Pattern`] holds at
+//! most [`ParseOptions::max_len`] bytes (default 127, the kernel's limit);
+//! parsing and expansion are linear in the pattern and the crash's byte
+//! strings. `comm`, `hostname` and `exe` are cut as the kernel holds them
+//! (15 bytes, 64 bytes, a NUL). Expanded names are not limited by the kernel;
+//! names that the VFS would refuse (a component over 255 bytes, 4096 bytes in
+//! all) are reported as [`NoDumpReason`]s.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod error;
+mod expand;
+mod kernel;
+mod parse;
+mod render;
+mod signal;
+mod span;
+mod spec;
+mod sysctl;
+
+pub use error::Error;
+pub use expand::{
+    COMM_MAX, CoreLimit, Crash, ExpandError, HOSTNAME_MAX, MIN_COREDUMP, NAME_MAX, NoDumpReason,
+    Outcome, PATH_MAX, PIDFD_NUMBER, Settings, SocketProblem, UNIX_PATH_MAX,
+};
+pub use kernel::{Feature, KernelProfile, KernelVersion, KernelVersionError, SocketCheck};
+pub use parse::{
+    MAX_PATTERN_LEN, Mode, ParseError, ParseErrorKind, ParseOptions, Pattern, Token, TokenKind,
+    is_kernel_space,
+};
+pub use signal::{DefaultAction, SIGNALS, Signal, SignalInfo, SignalParseError, core_signals};
+pub use span::Span;
+pub use spec::{SPECIFIERS, Specifier, SpecifierInfo};
+pub use sysctl::{Errno, WriteOutcome, socket_value_ok, stored_value, write_sysctl};
