@@ -99,3 +99,8 @@ pub use signal::{DefaultAction, SIGNALS, Signal, SignalInfo, SignalParseError, c
 pub use span::Span;
 pub use spec::{SPECIFIERS, Specifier, SpecifierInfo};
 pub use sysctl::{Errno, WriteOutcome, socket_value_ok, stored_value, write_sysctl};
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -8,10 +8,13 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use core_pattern::{
-    CoreLimit, Crash, Feature, KernelProfile, Mode, Outcome, ParseOptions, Pattern, Settings,
-    Signal, Specifier, Token, TokenKind, stored_value, write_sysctl,
+    Crash, Feature, KernelProfile, Mode, Outcome, ParseOptions, Pattern, Settings, Signal,
+    Specifier, Token, TokenKind, stored_value,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+
+mod json;
+use json::{bytes_to_json, conform_one, outcome_json, parse_core_limit};
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
@@ -166,15 +169,6 @@ struct CrashArgs {
     core_limit: Option<String>,
 }
 
-fn parse_core_limit(s: &str) -> Result<CoreLimit, String> {
-    if s == "unlimited" || s == "infinity" {
-        return Ok(CoreLimit::Unlimited);
-    }
-    s.parse::<u64>()
-        .map(CoreLimit::Bytes)
-        .map_err(|_| format!("invalid core limit {s:?}: give a number of bytes or `unlimited`"))
-}
-
 impl CrashArgs {
     fn crash(&self) -> Result<Crash<'_>, String> {
         let ex = Crash::example();
@@ -220,6 +214,25 @@ impl CrashArgs {
     }
 }
 
+/// `writeln!` into a String (which cannot fail).
+macro_rules! outln {
+    ($o:expr) => {{ $o.push('\n'); }};
+    ($o:expr, $($t:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($o, $($t)*);
+    }};
+}
+
+/// Writes the output; a closed pipe (`| head`) ends quietly.
+fn emit(text: &str) -> Result<ExitCode, String> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+        Err(e) => Err(format!("writing stdout: {e}")),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
@@ -251,40 +264,6 @@ fn main() -> ExitCode {
     }
 }
 
-// ---------------------------------------------------------------------------
-// Byte strings in JSON (FORMAT.md): a string when printable UTF-8, else hex.
-
-fn bytes_to_json(b: &[u8]) -> Value {
-    match std::str::from_utf8(b) {
-        Ok(s) if !s.chars().any(char::is_control) => Value::String(s.to_owned()),
-        _ => json!({ "hex": b.iter().map(|x| format!("{x:02x}")).collect::<String>() }),
-    }
-}
-
-fn json_to_bytes(v: &Value) -> Result<Vec<u8>, String> {
-    match v {
-        Value::String(s) => Ok(s.as_bytes().to_vec()),
-        Value::Object(o) => {
-            let hex = o
-                .get("hex")
-                .and_then(Value::as_str)
-                .ok_or("byte string object without a \"hex\" string")?;
-            if hex.len() % 2 != 0 {
-                return Err(format!("odd-length hex {hex:?}"));
-            }
-            (0..hex.len())
-                .step_by(2)
-                .map(|i| {
-                    hex.get(i..i + 2)
-                        .and_then(|h| u8::from_str_radix(h, 16).ok())
-                        .ok_or_else(|| format!("invalid hex {hex:?}"))
-                })
-                .collect()
-        }
-        other => Err(format!("expected a byte string, got {other}")),
-    }
-}
-
 /// Human-readable bytes: UTF-8 where possible, `\xNN` otherwise.
 fn show(b: &[u8]) -> String {
     let mut s = String::new();
@@ -301,27 +280,6 @@ fn show(b: &[u8]) -> String {
         }
     }
     s
-}
-
-fn outcome_json(o: &Outcome) -> Value {
-    match o {
-        Outcome::File { name } => json!({"kind": "file", "path": bytes_to_json(name)}),
-        Outcome::Pipe { argv, pidfd } => json!({
-            "kind": "pipe",
-            "argv": argv.iter().map(|a| bytes_to_json(a)).collect::<Vec<_>>(),
-            "pidfd": pidfd,
-        }),
-        Outcome::Socket { path, request } => {
-            json!({"kind": "socket", "path": bytes_to_json(path), "request": request})
-        }
-        Outcome::NoDump { reason } => json!({
-            "kind": "none",
-            "reason": reason.name(),
-            "code": reason.code(),
-            "message": reason.to_string(),
-            "help": reason.help(),
-        }),
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -354,103 +312,6 @@ fn conform() -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
-}
-
-fn field<'a>(o: &'a Value, k: &str) -> Result<&'a Value, String> {
-    o.get(k).ok_or_else(|| format!("missing field {k:?}"))
-}
-
-fn num<T: TryFrom<u64>>(o: &Value, k: &str) -> Result<T, String> {
-    field(o, k)?
-        .as_u64()
-        .and_then(|n| T::try_from(n).ok())
-        .ok_or_else(|| format!("field {k:?} is not a number in range"))
-}
-
-fn conform_one(v: &Value) -> Result<Value, String> {
-    let id = field(v, "id")?.clone();
-    let release = field(v, "kernel")?
-        .as_str()
-        .ok_or("field \"kernel\" is not a string")?;
-    let mut kernel = KernelProfile::parse(release).map_err(|e| e.to_string())?;
-    if let Some(bp) = v.get("backports").and_then(Value::as_array) {
-        for b in bp {
-            let name = b.as_str().ok_or("backports entries must be strings")?;
-            let f = Feature::from_name(name).ok_or_else(|| format!("unknown backport {name:?}"))?;
-            kernel = kernel.with_feature(f);
-        }
-    }
-    let s = field(v, "settings")?;
-    let settings = Settings {
-        core_uses_pid: num::<u64>(s, "core_uses_pid")? != 0,
-        suid_dumpable: num(s, "suid_dumpable")?,
-        core_pipe_limit: num(s, "core_pipe_limit")?,
-    };
-    let mut result = Map::new();
-    result.insert("id".into(), id);
-    let stored = match v.get("write") {
-        Some(w) => {
-            let previous = json_to_bytes(field(w, "previous")?)?;
-            let chunks = field(w, "chunks")?
-                .as_array()
-                .ok_or("write.chunks is not an array")?
-                .iter()
-                .map(json_to_bytes)
-                .collect::<Result<Vec<_>, _>>()?;
-            let refs: Vec<&[u8]> = chunks.iter().map(Vec::as_slice).collect();
-            let w = write_sysctl(&kernel, &previous, &refs, settings.suid_dumpable);
-            let mut wj = Map::new();
-            wj.insert("returns".into(), json!(w.returns));
-            wj.insert("errno".into(), json!(w.errno.map(|e| e.name())));
-            match w.read_errno {
-                Some(e) => wj.insert("read_errno".into(), json!(e.name())),
-                None => wj.insert("stored".into(), bytes_to_json(&w.stored)),
-            };
-            result.insert("write".into(), Value::Object(wj));
-            w.stored
-        }
-        None => b"core".to_vec(),
-    };
-    let crash = field(v, "crash")?;
-    if !crash.is_null() {
-        let bytes = |k: &str| json_to_bytes(field(crash, k)?);
-        let hostname = bytes("hostname")?;
-        let comm = bytes("comm")?;
-        let exe = match crash.get("exe") {
-            None | Some(Value::Null) => None,
-            Some(e) => Some(json_to_bytes(e)?),
-        };
-        let core_limit = match field(crash, "core_limit")? {
-            Value::String(s) => parse_core_limit(s)?,
-            Value::Number(n) => CoreLimit::Bytes(n.as_u64().ok_or("core_limit out of range")?),
-            other => return Err(format!("invalid core_limit {other}")),
-        };
-        let c = Crash {
-            pid: num(crash, "pid")?,
-            tid: num(crash, "tid")?,
-            global_pid: num(crash, "global_pid")?,
-            global_tid: num(crash, "global_tid")?,
-            uid: num(crash, "uid")?,
-            gid: num(crash, "gid")?,
-            dumpable: num(crash, "dumpable")?,
-            signal: Signal::new(num(crash, "signal")?),
-            time: field(crash, "time")?
-                .as_i64()
-                .ok_or("crash.time is not an integer")?,
-            hostname: &hostname,
-            comm: &comm,
-            exe: exe.as_deref(),
-            cpu: num(crash, "cpu")?,
-            core_limit,
-        };
-        let pattern = ParseOptions::new()
-            .kernel(kernel)
-            .parse(&stored)
-            .map_err(|e| e.to_string())?;
-        let outcome = pattern.expand(&settings, &c);
-        result.insert("dump".into(), outcome_json(&outcome));
-    }
-    Ok(Value::Object(result))
 }
 
 // ---------------------------------------------------------------------------
@@ -487,6 +348,7 @@ fn expand(
     crash: &Crash<'_>,
     format: Format,
 ) -> Result<ExitCode, String> {
+    let mut o = String::new();
     let (p, notes) = parse_written(raw, kernel)?;
     let outcome = p.expand(settings, crash);
     match format {
@@ -497,33 +359,34 @@ fn expand(
                 o.insert("mode".into(), json!(p.mode().name()));
                 o.insert("kernel".into(), json!(kernel.to_string()));
             }
-            println!("{j}");
+            outln!(o, "{j}");
         }
         Format::Text => {
             for n in &notes {
-                println!("note: {n}");
+                outln!(o, "note: {n}");
             }
             match &outcome {
-                Outcome::File { name } => println!("file {}", show(name)),
+                Outcome::File { name } => outln!(o, "file {}", show(name)),
                 Outcome::Pipe { argv, pidfd } => {
-                    println!("pipe{}", if *pidfd { " (pidfd at fd 3)" } else { "" });
+                    outln!(o, "pipe{}", if *pidfd { " (pidfd at fd 3)" } else { "" });
                     for (i, a) in argv.iter().enumerate() {
-                        println!("  argv[{i}] = {:?}", show(a));
+                        outln!(o, "  argv[{i}] = {:?}", show(a));
                     }
                 }
-                Outcome::Socket { path, request } => println!(
+                Outcome::Socket { path, request } => outln!(
+                    o,
                     "socket {}{}",
                     show(path),
                     if *request { " (request protocol)" } else { "" }
                 ),
                 Outcome::NoDump { reason } => {
-                    println!("none: {reason} [{}]", reason.name());
-                    println!("  help: {}", reason.help());
+                    outln!(o, "none: {reason} [{}]", reason.name());
+                    outln!(o, "  help: {}", reason.help());
                 }
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    emit(&o)
 }
 
 // ---------------------------------------------------------------------------
@@ -556,7 +419,7 @@ fn token_text(p: &Pattern, t: &Token) -> (String, String) {
             let mut m = i.meaning.to_string();
             if s == Specifier::Pidfd && p.mode() != Mode::Pipe {
                 m = "expands to nothing outside pipe mode (a pidfd is only for helpers)".into();
-            } else if i.escaped {
+            } else if i.escaped && !m.contains('!') {
                 m.push_str("; `/` becomes `!`");
             }
             (show(bytes), m)
@@ -598,13 +461,16 @@ fn explain(
     (kernel, given): (KernelProfile, bool),
     settings: &Settings,
 ) -> Result<ExitCode, String> {
+    let mut o = String::new();
     let (p, notes) = parse_written(raw, &kernel)?;
-    println!(
+    outln!(
+        o,
         "pattern  {}  ({} bytes; the kernel holds at most 127)",
         show(raw),
         raw.len()
     );
-    println!(
+    outln!(
+        o,
         "kernel   {kernel}{}",
         if given {
             ""
@@ -621,46 +487,86 @@ fn explain(
         }
         _ => "a mode this tool does not describe",
     };
-    println!("mode     {mode_text}");
+    outln!(o, "mode     {mode_text}");
     for n in &notes {
-        println!("note     {n}");
+        outln!(o, "note     {n}");
     }
-    println!();
-    println!("tokens");
+    outln!(o);
+    let crash = Crash::example();
+    let outcome = p.expand(settings, &crash);
+    outln!(o, "tokens");
     let line = show(p.as_bytes());
-    println!("  {line}");
+    outln!(o, "  {line}");
     for t in p.tokens() {
+        if t.kind == TokenKind::Space {
+            continue;
+        }
         let col = show(&p.as_bytes()[..t.span.start as usize]).chars().count();
         let width = show(p.token_bytes(t)).chars().count().max(1);
         let (text, meaning) = token_text(&p, t);
-        println!(
+        outln!(
+            o,
             "  {}{} {text}  {meaning}",
             " ".repeat(col),
             "^".repeat(width)
         );
     }
-    println!();
+    if p.mode() == Mode::Pipe {
+        outln!(o);
+        if kernel.has(Feature::PipeSplitBeforeExpand) {
+            outln!(
+                o,
+                "arguments (split on whitespace before expansion: a value with spaces stays one argument)"
+            );
+        } else {
+            outln!(
+                o,
+                "arguments (before 5.3: expanded first, then split on whitespace; empty ones vanish)"
+            );
+        }
+        let argv = match &outcome {
+            Outcome::Pipe { argv, .. } if kernel.has(Feature::PipeSplitBeforeExpand) => Some(argv),
+            _ => None,
+        };
+        for (i, toks) in p.pipe_arguments().iter().enumerate() {
+            let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+                continue;
+            };
+            let template = show(&p.as_bytes()[first.span.start as usize..last.span.end as usize]);
+            let example = argv
+                .and_then(|a| a.get(i))
+                .map(|a| format!("  e.g. {:?}", show(a)))
+                .unwrap_or_default();
+            let role = if i == 0 { "  (the helper program)" } else { "" };
+            outln!(o, "  argv[{i}]  {}{example}{role}", template.trim_end());
+        }
+    }
+    outln!(o);
     let crash = Crash::example();
     let outcome = p.expand(settings, &crash);
-    println!(
+    outln!(
+        o,
         "where the core goes (for an example crash: pid 1234, global pid 51234, uid 1000, comm \"myapp\", exe /usr/bin/myapp, host node1, SIGSEGV, time 1700000000)"
     );
     let mut caveats: Vec<String> = Vec::new();
     match &outcome {
         Outcome::File { name } => {
-            println!("  file {}", show(name));
+            outln!(o, "  file {}", show(name));
             if name.first() == Some(&b'/') {
-                println!(
+                outln!(
+                    o,
                     "  an absolute path, resolved inside the crashing process's mount namespace (its container's filesystem)"
                 );
             } else {
-                println!(
+                outln!(
+                    o,
                     "  a RELATIVE path: it lands in the crashing process's current directory, wherever that is"
                 );
             }
             if let Some(i) = p.body().iter().rposition(|&b| b == b'/') {
                 let dir = &p.body()[..i.max(1)];
-                println!(
+                outln!(
+                    o,
                     "  the directory {} must already exist there: the kernel creates no directories, and a missing one means no core and no log line",
                     show(dir)
                 );
@@ -668,7 +574,8 @@ fn explain(
                     caveats.push("the directory part contains a `%` specifier: each crash needs a directory that already exists, which is rarely the case".into());
                 }
             }
-            println!(
+            outln!(
+                o,
                 "  the file is created with mode 0600; a filesystem that cannot keep that owner and mode (NFS/NAS with root squash) refuses the dump"
             );
             if !p.uses(Specifier::Pid) && settings.core_uses_pid {
@@ -679,15 +586,16 @@ fn explain(
             caveats.push("the soft core limit (ulimit -c) must be at least 4096 bytes, or nothing is written".into());
         }
         Outcome::Pipe { argv, pidfd } => {
-            println!(
+            outln!(
+                o,
                 "  run {} as root, in the initial namespaces, with an empty environment; the core arrives on its stdin",
                 show(&argv[0])
             );
-            for (i, a) in argv.iter().enumerate().skip(1) {
-                println!("    argv[{i}] = {:?}", show(a));
-            }
             if *pidfd {
-                println!("  the helper gets a pidfd of the crashing process at fd 3 (%F)");
+                outln!(
+                    o,
+                    "  the helper gets a pidfd of the crashing process at fd 3 (%F)"
+                );
             }
             caveats.push("core_uses_pid and the core size limit do not apply to pipes, except a limit of exactly 1, which aborts the dump".into());
             if !kernel.has(Feature::PipeSplitBeforeExpand) {
@@ -695,7 +603,8 @@ fn explain(
             }
         }
         Outcome::Socket { path, request } => {
-            println!(
+            outln!(
+                o,
                 "  connect to the Unix socket {} (looked up beneath the root of the initial mount namespace){}",
                 show(path),
                 if *request {
@@ -707,8 +616,8 @@ fn explain(
             caveats.push("nothing is expanded in a socket path; core_uses_pid and the core size limit do not apply".into());
         }
         Outcome::NoDump { reason } => {
-            println!("  NO CORE: {reason} [{}]", reason.name());
-            println!("  help: {}", reason.help());
+            outln!(o, "  NO CORE: {reason} [{}]", reason.name());
+            outln!(o, "  help: {}", reason.help());
         }
     }
     for t in p.tokens() {
@@ -746,16 +655,17 @@ fn explain(
     }
     caveats.dedup();
     if !caveats.is_empty() {
-        println!();
-        println!("caveats");
+        outln!(o);
+        outln!(o, "caveats");
         for c in caveats {
-            println!("  - {c}");
+            outln!(o, "  - {c}");
         }
     }
-    println!();
-    println!(
+    outln!(o);
+    outln!(
+        o,
         "try: corepat expand [--pid N --comm NAME --exe PATH ...] '{}'",
         show(raw)
     );
-    Ok(ExitCode::SUCCESS)
+    emit(&o)
 }
