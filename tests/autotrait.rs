@@ -1,0 +1,38 @@
+//! Every public type is `Send + Sync` (and `Unpin`), so patterns and results
+//! can be shared across threads.
+
+use core_pattern::*;
+
+fn assert_auto<T: Send + Sync + Unpin>() {}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    assert_auto::<Pattern>();
+    assert_auto::<ParseOptions>();
+    assert_auto::<ParseError>();
+    assert_auto::<ParseErrorKind>();
+    assert_auto::<Mode>();
+    assert_auto::<Token>();
+    assert_auto::<TokenKind>();
+    assert_auto::<Span>();
+    assert_auto::<Specifier>();
+    assert_auto::<SpecifierInfo>();
+    assert_auto::<KernelVersion>();
+    assert_auto::<KernelVersionError>();
+    assert_auto::<KernelProfile>();
+    assert_auto::<Feature>();
+    assert_auto::<SocketCheck>();
+    assert_auto::<WriteOutcome>();
+    assert_auto::<Errno>();
+    assert_auto::<Settings>();
+    assert_auto::<Crash<'static>>();
+    assert_auto::<CoreLimit>();
+    assert_auto::<Outcome>();
+    assert_auto::<NoDumpReason>();
+    assert_auto::<SocketProblem>();
+    assert_auto::<ExpandError>();
+    assert_auto::<Signal>();
+    assert_auto::<SignalInfo>();
+    assert_auto::<SignalParseError>();
+    assert_auto::<Error>();
+}
