@@ -501,7 +501,7 @@ impl ParseError {
     ///   |
     ///   | core\n.%p
     ///   |     ^^
-    ///   = help: remove the newline; write the pattern without it (`echo -n`, or printf '%s')
+    ///   = help: remove the newline; a trailing one is harmless when writing with echo, but it is not part of the pattern
     /// ```
     pub fn render(&self, input: &[u8]) -> String {
         crate::render::caret_block(
