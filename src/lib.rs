@@ -29,6 +29,10 @@
 //! - **Expand** ([`Pattern::expand`], [`Pattern::expand_file_name_into`]):
 //!   for a [`Crash`] and [`Settings`], the [`Outcome`]: a file name, a pipe
 //!   argv, a socket path, or no core and the [`NoDumpReason`].
+//! - **Lint** ([`lint`], [`Pattern::lints`]): what will go wrong before the
+//!   crash, as [`Lint`]s with a stable [`LintKind`] name and code, a
+//!   [`Severity`], a span and a fix; [`fingerprint`] recognises well-known
+//!   pipe handlers ([`Handler`]) and checks their argument contract.
 //!
 //! # Specifiers
 //!
@@ -77,7 +81,9 @@
 
 mod error;
 mod expand;
+mod handler;
 mod kernel;
+mod lint;
 mod parse;
 mod render;
 mod signal;
@@ -90,7 +96,9 @@ pub use expand::{
     COMM_MAX, CoreLimit, Crash, ExpandError, HOSTNAME_MAX, MIN_COREDUMP, NAME_MAX, NoDumpReason,
     Outcome, PATH_MAX, PIDFD_NUMBER, Settings, SocketProblem, UNIX_PATH_MAX,
 };
+pub use handler::{Handler, fingerprint};
 pub use kernel::{Feature, KernelProfile, KernelVersion, KernelVersionError, SocketCheck};
+pub use lint::{Lint, LintKind, LintReport, Severity, lint};
 pub use parse::{
     MAX_PATTERN_LEN, Mode, ParseError, ParseErrorKind, ParseOptions, Pattern, Token, TokenKind,
     is_kernel_space,

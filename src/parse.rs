@@ -222,6 +222,7 @@ impl Pattern {
         let mut start = 0;
         let mut produced = false;
         let mut pending = false;
+        let mut end = toks.len();
         for (i, t) in toks.iter().enumerate() {
             if t.kind == TokenKind::Space {
                 if produced {
@@ -230,17 +231,19 @@ impl Pattern {
                 continue;
             }
             if pending {
-                out.push(&toks[start..i]);
+                out.push(trim_spaces(&toks[start..i]));
                 start = i;
                 pending = false;
             }
             produced |= self.token_yields_bytes(t);
             if t.kind == TokenKind::TrailingPercent {
+                end = i + 1;
                 break;
             }
         }
-        if start < toks.len() {
-            out.push(&toks[start..]);
+        let last = trim_spaces(&toks[start..end]);
+        if !last.is_empty() {
+            out.push(last);
         }
         out
     }
@@ -248,7 +251,7 @@ impl Pattern {
     /// Whether a token always writes at least one byte when expanded (in
     /// this pattern's mode). Escaped fields always do (an empty value becomes
     /// `!`); `%F` does only in pipe mode.
-    fn token_yields_bytes(&self, t: &Token) -> bool {
+    pub(crate) fn token_yields_bytes(&self, t: &Token) -> bool {
         match t.kind {
             TokenKind::Literal => !t.span.is_empty(),
             TokenKind::Spec(Specifier::Pidfd) => self.mode == Mode::Pipe,
@@ -290,6 +293,17 @@ impl AsRef<[u8]> for Pattern {
     fn as_ref(&self) -> &[u8] {
         &self.bytes
     }
+}
+
+/// The tokens without whitespace runs at either end.
+fn trim_spaces(mut toks: &[Token]) -> &[Token] {
+    while toks.first().is_some_and(|t| t.kind == TokenKind::Space) {
+        toks = &toks[1..];
+    }
+    while toks.last().is_some_and(|t| t.kind == TokenKind::Space) {
+        toks = &toks[..toks.len() - 1];
+    }
+    toks
 }
 
 /// Writes bytes as UTF-8 where they are, and `\xNN` for other bytes.
@@ -381,7 +395,16 @@ impl ParseOptions {
                 Span::from_usize(self.max_len, bytes.len()),
             ));
         }
-        let mode = Mode::detect(bytes, &self.kernel);
+        Ok(Pattern::build(bytes, self.kernel))
+    }
+}
+
+impl Pattern {
+    /// Tokenizes `bytes` for `kernel` without the storage checks: for
+    /// values the caller knows the kernel can hold, or for looking at a value
+    /// before the kernel cuts it.
+    pub(crate) fn build(bytes: &[u8], kernel: KernelProfile) -> Pattern {
+        let mode = Mode::detect(bytes, &kernel);
         let mut tokens = Vec::with_capacity(8);
         let plen = mode.prefix_len();
         if plen > 0 {
@@ -390,13 +413,13 @@ impl ParseOptions {
                 span: Span::from_usize(0, plen),
             });
         }
-        tokenize(&bytes[plen..], plen, mode, &self.kernel, &mut tokens);
-        Ok(Pattern {
+        tokenize(&bytes[plen..], plen, mode, &kernel, &mut tokens);
+        Pattern {
             bytes: bytes.to_vec(),
             mode,
             tokens,
-            kernel: self.kernel,
-        })
+            kernel,
+        }
     }
 }
 

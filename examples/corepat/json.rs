@@ -169,3 +169,26 @@ pub fn conform_one(v: &Value) -> Result<Value, String> {
     }
     Ok(Value::Object(result))
 }
+
+/// `corepat lint --format json`: `{"pattern", "mode", "stored", "handler",
+/// "diagnostics"}`. A public interface: keep it stable.
+pub fn lint_json(r: &core_pattern::LintReport) -> Value {
+    json!({
+        "pattern": bytes_to_json(r.input()),
+        "mode": r.pattern().mode().name(),
+        "stored": bytes_to_json(r.stored()),
+        "handler": r.handler().map(|h| json!({
+            "name": h.name(),
+            "ok": h.ok(),
+            "problems": h.problems(),
+        })),
+        "diagnostics": r.lints().iter().map(|l| json!({
+            "name": l.name(),
+            "code": l.code(),
+            "severity": l.severity().name(),
+            "span": [l.span().start, l.span().end],
+            "message": l.message(),
+            "help": l.help(),
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -14,7 +14,7 @@ use core_pattern::{
 use serde_json::{Value, json};
 
 mod json;
-use json::{bytes_to_json, conform_one, outcome_json, parse_core_limit};
+use json::{bytes_to_json, conform_one, lint_json, outcome_json, parse_core_limit};
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
@@ -49,6 +49,20 @@ enum Cmd {
         settings: SettingsArgs,
         #[command(flatten)]
         crash: Box<CrashArgs>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// The pattern (use `--` before a pattern that starts with `-`).
+        #[arg(allow_hyphen_values = true)]
+        pattern: String,
+    },
+    /// Lint a pattern: what will go wrong, where, and how to fix it. Exit
+    /// status 1 when an error-severity lint fires.
+    Lint {
+        #[command(flatten)]
+        kernel: KernelArgs,
+        #[command(flatten)]
+        settings: SettingsArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -253,6 +267,14 @@ fn main() -> ExitCode {
             let c = crash.crash()?;
             expand(pattern.as_bytes(), &k, &settings.settings(), &c, format)
         }),
+        Cmd::Lint {
+            kernel,
+            settings,
+            format,
+            pattern,
+        } => kernel
+            .profile()
+            .and_then(|(k, _)| lint(pattern.as_bytes(), &k, &settings.settings(), format)),
         Cmd::Conform => conform(),
     };
     match r {
@@ -387,6 +409,47 @@ fn expand(
         }
     }
     emit(&o)
+}
+
+// ---------------------------------------------------------------------------
+// lint
+
+fn lint(
+    raw: &[u8],
+    kernel: &KernelProfile,
+    settings: &Settings,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let report = core_pattern::lint(raw, kernel, settings);
+    let mut o = String::new();
+    match format {
+        Format::Json => outln!(o, "{}", lint_json(&report)),
+        Format::Text => {
+            outln!(o, "pattern  {}", show(raw));
+            if report.stored() != raw {
+                outln!(o, "stored   {}", show(report.stored()));
+            }
+            outln!(o, "mode     {}   kernel {kernel}", report.pattern().mode());
+            outln!(o);
+            o.push_str(&report.render());
+            let count = |s: core_pattern::Severity| {
+                report.lints().iter().filter(|l| l.severity() == s).count()
+            };
+            outln!(
+                o,
+                "{} error(s), {} warning(s), {} note(s)",
+                count(core_pattern::Severity::Error),
+                count(core_pattern::Severity::Warning),
+                count(core_pattern::Severity::Info)
+            );
+        }
+    }
+    emit(&o)?;
+    Ok(if report.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -570,17 +633,12 @@ fn explain(
                     "  the directory {} must already exist there: the kernel creates no directories, and a missing one means no core and no log line",
                     show(dir)
                 );
-                if dir.contains(&b'%') {
-                    caveats.push("the directory part contains a `%` specifier: each crash needs a directory that already exists, which is rarely the case".into());
-                }
             }
             outln!(
                 o,
                 "  the file is created with mode 0600; a filesystem that cannot keep that owner and mode (NFS/NAS with root squash) refuses the dump"
             );
-            if !p.uses(Specifier::Pid) && settings.core_uses_pid {
-                caveats.push("core_uses_pid=1 and no %p: the kernel appends `.PID`".into());
-            } else if p.uses(Specifier::Pid) {
+            if p.uses(Specifier::Pid) {
                 caveats.push("core_uses_pid has no effect: the pattern has %p".into());
             }
             caveats.push("the soft core limit (ulimit -c) must be at least 4096 bytes, or nothing is written".into());
@@ -598,9 +656,6 @@ fn explain(
                 );
             }
             caveats.push("core_uses_pid and the core size limit do not apply to pipes, except a limit of exactly 1, which aborts the dump".into());
-            if !kernel.has(Feature::PipeSplitBeforeExpand) {
-                caveats.push("before 5.3 the kernel expands first and splits after: spaces inside %e, %E, %f or %h break them into several arguments, and empty arguments vanish".into());
-            }
         }
         Outcome::Socket { path, request } => {
             outln!(
@@ -620,43 +675,24 @@ fn explain(
             outln!(o, "  help: {}", reason.help());
         }
     }
-    for t in p.tokens() {
-        match t.kind {
-            TokenKind::Spec(Specifier::ExePath) if p.mode() == Mode::File => caveats.push(
-                "%E puts the whole executable path into one file name component; a path longer than about 230 bytes pushes it past 255 bytes and the core is lost silently (%e or %f is shorter)".into(),
-            ),
-            TokenKind::Spec(Specifier::Pid) => caveats.push(
-                "%p is the PID inside the process's PID namespace: in containers it is often 1 for every pod, so it does not tell crashes apart (%h, %P or %t do)".into(),
-            ),
-            TokenKind::Spec(Specifier::Comm) => caveats.push(
-                "%e is the thread name, at most 15 bytes, and can be changed by the program (prctl); %f is the executable's file name".into(),
-            ),
-            TokenKind::Unknown(_) | TokenKind::TrailingPercent => caveats.push(format!(
-                "{} is dropped silently at byte {}",
-                show(p.token_bytes(t)),
-                t.span.start
-            )),
-            _ => {}
-        }
+    let report = core_pattern::lint(raw, &kernel, settings);
+    for l in report.lints() {
+        caveats.push(format!(
+            "{} [{}]: {} (fix: {})",
+            l.severity(),
+            l.name(),
+            l.message(),
+            l.help()
+        ));
     }
-    if p.mode() == Mode::File
-        && ![
-            Specifier::Pid,
-            Specifier::GlobalPid,
-            Specifier::Tid,
-            Specifier::GlobalTid,
-            Specifier::Time,
-        ]
-        .iter()
-        .any(|s| p.uses(*s))
-        && !settings.core_uses_pid
-    {
-        caveats.push("no %p, %P, %i, %I or %t: every crash overwrites the previous core".into());
+    if let Some(h) = report.handler() {
+        outln!(o);
+        outln!(o, "{h}");
     }
     caveats.dedup();
     if !caveats.is_empty() {
         outln!(o);
-        outln!(o, "caveats");
+        outln!(o, "caveats (`corepat lint` shows each under its bytes)");
         for c in caveats {
             outln!(o, "  - {c}");
         }
