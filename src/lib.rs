@@ -79,6 +79,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod doctor;
 mod error;
 mod expand;
 mod handler;
@@ -91,6 +92,12 @@ mod span;
 mod spec;
 mod sysctl;
 
+pub use doctor::{
+    DestinationCheck, DirectoryCheck, Doctor, DoctorError, DoctorReport, DumpableGuess, FileInfo,
+    FileKind, Finding, HelperCheck, Mount, PathState, PatternError, ProcStatus, ProcessInfo,
+    SocketPathCheck, StatusIds, StorageKind, Sysctls, mount_for, parse_limits_core,
+    parse_mountinfo, parse_stat_cpu, parse_status,
+};
 pub use error::Error;
 pub use expand::{
     COMM_MAX, CoreLimit, Crash, ExpandError, HOSTNAME_MAX, MIN_COREDUMP, NAME_MAX, NoDumpReason,

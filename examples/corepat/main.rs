@@ -70,6 +70,14 @@ enum Cmd {
         #[arg(allow_hyphen_values = true)]
         pattern: String,
     },
+    /// Look at this machine (read-only): where the next core of a process
+    /// would go, or why there would be none. Exit status 1 when no core would
+    /// be written or an error was found, 2 when /proc could not be read.
+    Doctor {
+        /// The process to look at (default: corepat itself).
+        #[arg(long)]
+        pid: Option<u32>,
+    },
     /// Read conformance vectors (JSON lines) on stdin; write one result line each.
     Conform,
 }
@@ -275,6 +283,7 @@ fn main() -> ExitCode {
         } => kernel
             .profile()
             .and_then(|(k, _)| lint(pattern.as_bytes(), &k, &settings.settings(), format)),
+        Cmd::Doctor { pid } => doctor(pid),
         Cmd::Conform => conform(),
     };
     match r {
@@ -442,6 +451,28 @@ fn lint(
                 count(core_pattern::Severity::Warning),
                 count(core_pattern::Severity::Info)
             );
+        }
+    }
+    emit(&o)?;
+    Ok(if report.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+// ---------------------------------------------------------------------------
+// doctor
+
+fn doctor(pid: Option<u32>) -> Result<ExitCode, String> {
+    let report = core_pattern::Doctor::inspect(pid).map_err(|e| e.to_string())?;
+    let mut o = report.summary();
+    if let Ok(p) = &report.pattern {
+        let lints = core_pattern::lint(p.as_bytes(), &report.kernel, &report.settings);
+        if !lints.lints().is_empty() || lints.handler().is_some() {
+            outln!(o);
+            outln!(o, "the pattern itself (corepat lint):");
+            o.push_str(&lints.render());
         }
     }
     emit(&o)?;
