@@ -35,4 +35,15 @@ fn public_types_are_send_and_sync() {
     assert_auto::<SignalInfo>();
     assert_auto::<SignalParseError>();
     assert_auto::<Error>();
+    assert_auto::<Lint>();
+    assert_auto::<LintKind>();
+    assert_auto::<LintReport>();
+    assert_auto::<Severity>();
+    assert_auto::<Handler>();
+    assert_auto::<Doctor>();
+    assert_auto::<DoctorReport>();
+    assert_auto::<DoctorError>();
+    assert_auto::<Finding>();
+    assert_auto::<Mount>();
+    assert_auto::<StorageKind>();
 }
