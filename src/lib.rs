@@ -87,6 +87,7 @@ mod kernel;
 mod lint;
 mod parse;
 mod render;
+mod reverse;
 mod signal;
 mod span;
 mod spec;
@@ -109,6 +110,10 @@ pub use lint::{Lint, LintKind, LintReport, Severity, lint};
 pub use parse::{
     MAX_PATTERN_LEN, Mode, ParseError, ParseErrorKind, ParseOptions, Pattern, Token, TokenKind,
     is_kernel_space,
+};
+pub use reverse::{
+    Candidate, Escaped, Field, FieldValue, MatchError, MatchOptions, Matcher, Matches, Strategy,
+    Target,
 };
 pub use signal::{DefaultAction, SIGNALS, Signal, SignalInfo, SignalParseError, core_signals};
 pub use span::Span;

@@ -192,3 +192,33 @@ pub fn lint_json(r: &core_pattern::LintReport) -> Value {
         })).collect::<Vec<_>>(),
     })
 }
+
+/// `corepat match --format json`, one name: `{"name", "matched", "ambiguous",
+/// "count", "candidates": [{"fields": {"E": ..., "p": ...}}]}`, fields keyed
+/// by specifier letter, values as byte strings. A public interface.
+pub fn match_json(key: &str, name: Value, m: &core_pattern::Matches<'_>, max: usize) -> Value {
+    let candidates: Vec<Value> = m
+        .candidates(max)
+        .iter()
+        .map(|c| {
+            let fields: Map<String, Value> = c
+                .fields()
+                .iter()
+                .map(|f| {
+                    (
+                        char::from(f.spec().byte()).to_string(),
+                        bytes_to_json(f.bytes()),
+                    )
+                })
+                .collect();
+            json!({ "fields": fields })
+        })
+        .collect();
+    let mut o = Map::new();
+    o.insert(key.into(), name);
+    o.insert("matched".into(), json!(m.is_match()));
+    o.insert("ambiguous".into(), json!(m.is_ambiguous()));
+    o.insert("count".into(), json!(m.count()));
+    o.insert("candidates".into(), Value::Array(candidates));
+    Value::Object(o)
+}

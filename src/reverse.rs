@@ -1,0 +1,1363 @@
+//! Reverse matching: from a core file name or a helper's argv back to the
+//! fields that produced it.
+//!
+//! A [`Matcher`] is compiled once from a pattern (its kernel) and the
+//! settings, and matches many names. It never guesses: a name that several
+//! assignments of the fields explain is reported with every assignment
+//! ([`Matches::count`], [`Matches::iter`]), and [`Matches::best`] keeps only
+//! the fields all of them agree on.
+//!
+//! # Complexity
+//!
+//! Matching is a dynamic program over (pattern element, name position): no
+//! backtracking. For a pattern with `k` elements (literal runs and fields)
+//! and a name of `n` bytes it takes O(k · n) time and O(k · n) memory
+//! (8 bytes per cell); numeric fields add a factor of at most 20 (their
+//! longest value). Counting never lists: [`Matches::count`] is exact and
+//! saturates at `u64::MAX`. Listing costs O(k · n) per candidate at most.
+//!
+//! When the same specifier appears twice (`%E.%E`), its occurrences must
+//! have the same value. Then only the first occurrence branches, later ones
+//! are checked in O(1) with a rolling hash, and the search is bounded by
+//! [`MatchOptions::budget`] steps; past it, [`Matches::is_exact`] is false
+//! and the count is a lower bound.
+
+use crate::expand::{CoreLimit, NAME_MAX, PATH_MAX, Settings};
+use crate::kernel::{Feature, KernelProfile};
+use crate::parse::{Mode, Pattern, TokenKind};
+use crate::signal::Signal;
+use crate::span::Span;
+use crate::spec::Specifier;
+use core::fmt;
+
+/// How a matcher decides, chosen once when it is compiled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// No fields: the name must equal one byte string.
+    Literal,
+    /// Only numeric fields, each followed by a literal that starts with a
+    /// non-digit (or the end): one left-to-right scan, at most one match.
+    Anchored,
+    /// Anything else: the dynamic program.
+    General,
+    /// The general program where a specifier repeats and its occurrences
+    /// must agree: a bounded search.
+    Backreference,
+}
+
+impl Strategy {
+    /// A stable name: `literal`, `anchored`, `general`, `backreference`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Strategy::Literal => "literal",
+            Strategy::Anchored => "anchored",
+            Strategy::General => "general",
+            Strategy::Backreference => "backreference",
+        }
+    }
+}
+
+/// What a matcher matches against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Target {
+    /// The whole expanded file name (absolute, or relative as the pattern is).
+    Path,
+    /// Only the last component of the file name (what a directory listing
+    /// gives).
+    Component,
+    /// The argv of a pipe helper, argument by argument.
+    Argv,
+}
+
+/// Options for compiling a matcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MatchOptions {
+    target: Option<Target>,
+    budget: u64,
+}
+
+impl Default for MatchOptions {
+    fn default() -> Self {
+        MatchOptions::new()
+    }
+}
+
+impl MatchOptions {
+    /// Whole names for file patterns, argv for pipe patterns; a budget of
+    /// 4,000,000 search steps for repeated specifiers.
+    pub const fn new() -> MatchOptions {
+        MatchOptions {
+            target: None,
+            budget: 4_000_000,
+        }
+    }
+
+    /// Matches against `target` (for file patterns: [`Target::Path`] or
+    /// [`Target::Component`]).
+    pub const fn target(mut self, target: Target) -> MatchOptions {
+        self.target = Some(target);
+        self
+    }
+
+    /// The most search steps spent on a pattern whose specifiers repeat.
+    pub const fn budget(mut self, steps: u64) -> MatchOptions {
+        self.budget = steps;
+        self
+    }
+}
+
+/// Why a matcher cannot be compiled.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MatchError {
+    /// Socket patterns expand nothing: there are no fields to recover.
+    #[error("a {mode} pattern has no fields to match: the kernel uses the path as it is")]
+    NoFields {
+        /// The pattern's mode.
+        mode: Mode,
+    },
+    /// The target does not fit the mode (argv for a file pattern, a file
+    /// name for a pipe pattern).
+    #[error("cannot match {target:?} against a {mode} pattern")]
+    WrongTarget {
+        /// The target asked for.
+        target: Target,
+        /// The pattern's mode.
+        mode: Mode,
+    },
+}
+
+impl MatchError {
+    /// A stable numeric code (band 3xx).
+    pub const fn code(&self) -> u32 {
+        match self {
+            MatchError::NoFields { .. } => 300,
+            MatchError::WrongTarget { .. } => 301,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Field grammar
+
+/// The bytes a numeric field can be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Numeric {
+    max_digits: usize,
+    min: i128,
+    max: i128,
+    signed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    Numeric(Numeric),
+    /// Escaped text: no `/`, no NUL, `min..=max` bytes, never exactly `.`
+    /// or `..` when `no_dots`.
+    Text {
+        min: usize,
+        max: usize,
+        no_dots: bool,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FieldElem {
+    spec: Specifier,
+    class: Class,
+    /// Index of the first element with the same specifier (itself when first).
+    first: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Elem {
+    Lit(Vec<u8>),
+    Field(FieldElem),
+}
+
+fn class_of(spec: Specifier, kernel: &KernelProfile) -> Class {
+    let num = |max_digits, min, max| {
+        Class::Numeric(Numeric {
+            max_digits,
+            min,
+            max,
+            signed: false,
+        })
+    };
+    let dots = kernel.has(Feature::EscapeDotNames);
+    let text = |max| Class::Text {
+        min: usize::from(dots),
+        max,
+        no_dots: dots,
+    };
+    match spec {
+        // PID_MAX_LIMIT is 4194304.
+        Specifier::Pid | Specifier::GlobalPid | Specifier::Tid | Specifier::GlobalTid => {
+            num(7, 1, 4_194_304)
+        }
+        Specifier::Uid | Specifier::Gid | Specifier::Cpu => num(10, 0, u32::MAX.into()),
+        Specifier::Dumpable => num(1, 0, 2),
+        Specifier::Signal => num(2, 1, 64),
+        Specifier::CoreLimit => num(20, 0, u64::MAX.into()),
+        Specifier::Time => Class::Numeric(Numeric {
+            max_digits: 19,
+            min: i64::MIN.into(),
+            max: i64::MAX.into(),
+            signed: true,
+        }),
+        Specifier::Comm => text(crate::expand::COMM_MAX),
+        Specifier::Hostname => text(crate::expand::HOSTNAME_MAX),
+        Specifier::ExePath => text(PATH_MAX - 1),
+        Specifier::ExeName => text(NAME_MAX + " (deleted)".len()),
+        // Handled as literals by the compiler.
+        Specifier::Percent | Specifier::Pidfd => text(0),
+    }
+}
+
+/// Whether `b` (a candidate value, no leading/trailing context) fits `class`.
+fn numeric_value(n: &Numeric, b: &[u8]) -> Option<i128> {
+    let (neg, digits) = match b {
+        [b'-', rest @ ..] if n.signed => (true, rest),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > n.max_digits || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if digits.len() > 1 && digits[0] == b'0' {
+        return None;
+    }
+    if neg && digits == b"0" {
+        return None;
+    }
+    let mut v: i128 = 0;
+    for d in digits {
+        v = v * 10 + i128::from(d - b'0');
+    }
+    if neg {
+        v = -v;
+    }
+    (n.min..=n.max).contains(&v).then_some(v)
+}
+
+fn text_byte_ok(b: u8) -> bool {
+    b != b'/' && b != 0
+}
+
+// ---------------------------------------------------------------------------
+// The compiled matcher
+
+/// A compiled reverse matcher. Immutable and `Send + Sync`: share it.
+///
+/// ```
+/// use core_pattern::{MatchOptions, Pattern, Settings, Specifier, Target};
+/// let p = Pattern::parse("/data/dump-a/core-%E-%p-%t")?;
+/// let m = p.matcher(&Settings::default(), MatchOptions::new().target(Target::Component))?;
+/// let found = m.match_name(b"core-!opt!my-app-1-1700000000");
+/// assert_eq!(found.count(), 1);
+/// let c = found.iter().next().unwrap();
+/// assert_eq!(c.get(Specifier::ExePath).unwrap().bytes(), b"!opt!my-app");
+/// assert_eq!(c.get(Specifier::Pid).unwrap().bytes(), b"1");
+/// assert_eq!(c.get(Specifier::Time).unwrap().bytes(), b"1700000000");
+///
+/// // Two adjacent numbers cannot be split back apart: reported, not guessed.
+/// let m = Pattern::parse("core.%p%u")?.matcher(&Settings::default(), MatchOptions::new())?;
+/// let found = m.match_name(b"core.12341000");
+/// assert!(found.is_ambiguous());
+/// assert_eq!(found.count(), 5); // 1234100/0, 1234/1000, 123/41000, 12/341000, 1/2341000
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matcher {
+    elems: Vec<Elem>,
+    strategy: Strategy,
+    target: Target,
+    kernel: KernelProfile,
+    budget: u64,
+}
+
+impl Pattern {
+    /// Compiles a reverse matcher for this pattern under `settings`
+    /// (`core_uses_pid` decides whether a `.PID` suffix is expected).
+    ///
+    /// # Errors
+    ///
+    /// [`MatchError::NoFields`] for socket patterns; [`MatchError::WrongTarget`]
+    /// for [`Target::Argv`] on a file pattern or a file target on a pipe.
+    pub fn matcher(&self, settings: &Settings, opts: MatchOptions) -> Result<Matcher, MatchError> {
+        Matcher::new(self, settings, opts)
+    }
+}
+
+impl Matcher {
+    /// See [`Pattern::matcher`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Pattern::matcher`].
+    pub fn new(
+        p: &Pattern,
+        settings: &Settings,
+        opts: MatchOptions,
+    ) -> Result<Matcher, MatchError> {
+        let mode = p.mode();
+        let target = match (mode, opts.target) {
+            (Mode::Socket | Mode::SocketRequest, _) => return Err(MatchError::NoFields { mode }),
+            (Mode::Pipe, None | Some(Target::Argv)) => Target::Argv,
+            (Mode::File, None) => Target::Path,
+            (Mode::File, Some(t @ (Target::Path | Target::Component))) => t,
+            (_, Some(t)) => return Err(MatchError::WrongTarget { target: t, mode }),
+        };
+        let kernel = *p.kernel();
+        let mut b = Builder::default();
+        let split = kernel.has(Feature::PipeSplitBeforeExpand);
+        // For a component target, start after the last literal `/`.
+        let mut skip_to = 0;
+        if target == Target::Component {
+            for (i, t) in p.tokens().iter().enumerate() {
+                if t.kind == TokenKind::Literal
+                    && let Some(j) = p.token_bytes(t).iter().rposition(|&c| c == b'/')
+                {
+                    skip_to = i;
+                    b.component_offset = j + 1;
+                }
+            }
+        }
+        if target == Target::Argv {
+            let args = p.pipe_arguments();
+            for (ai, arg) in args.iter().enumerate() {
+                if ai > 0 {
+                    b.lit(if split { b"\0" } else { b" " });
+                }
+                for t in arg.iter() {
+                    b.token(p, t, mode, &kernel, split);
+                }
+            }
+        } else {
+            for (i, t) in p.tokens().iter().enumerate().skip(skip_to) {
+                if i == skip_to && target == Target::Component && t.kind == TokenKind::Literal {
+                    let bytes = p.token_bytes(t);
+                    b.lit(&bytes[b.component_offset..]);
+                    continue;
+                }
+                if t.kind == TokenKind::TrailingPercent {
+                    break;
+                }
+                b.token(p, t, mode, &kernel, split);
+            }
+            if settings.core_uses_pid && !p.uses(Specifier::Pid) {
+                b.lit(b".");
+                b.field(Specifier::Pid, &kernel);
+            }
+        }
+        let elems = b.elems;
+        let fields: Vec<&FieldElem> = elems
+            .iter()
+            .filter_map(|e| match e {
+                Elem::Field(f) => Some(f),
+                Elem::Lit(_) => None,
+            })
+            .collect();
+        let repeats = elems
+            .iter()
+            .enumerate()
+            .any(|(i, e)| matches!(e, Elem::Field(f) if f.first != i));
+        let strategy = if fields.is_empty() {
+            Strategy::Literal
+        } else if repeats {
+            Strategy::Backreference
+        } else if anchored(&elems) {
+            Strategy::Anchored
+        } else {
+            Strategy::General
+        };
+        Ok(Matcher {
+            elems,
+            strategy,
+            target,
+            kernel,
+            budget: opts.budget,
+        })
+    }
+
+    /// The strategy chosen at compile time.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// What the matcher matches against.
+    pub fn target(&self) -> Target {
+        self.target
+    }
+
+    /// The specifiers it recovers, in pattern order, each once.
+    pub fn specifiers(&self) -> Vec<Specifier> {
+        self.elems
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match e {
+                Elem::Field(f) if f.first == i => Some(f.spec),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Matches a file name (the whole name, or the last component, as
+    /// compiled).
+    pub fn match_name<'n>(&self, name: &'n [u8]) -> Matches<'n> {
+        let hay: Haystack<'n> = Haystack::Borrowed(name);
+        self.run(hay, Vec::new())
+    }
+
+    /// Matches the argv of a pipe helper (`argv[0]` first). Arguments never
+    /// contain NUL, so they are matched as one NUL-joined string and fields
+    /// never cross an argument boundary. On kernels before 5.3 the argv was
+    /// split after expansion; it is joined with single spaces instead, and
+    /// a field may span several arguments.
+    pub fn match_argv<'n>(&self, argv: &[&'n [u8]]) -> Matches<'n> {
+        let split = self.kernel.has(Feature::PipeSplitBeforeExpand);
+        let sep = if split { 0u8 } else { b' ' };
+        let mut joined = Vec::new();
+        let mut starts = Vec::with_capacity(argv.len());
+        for (i, a) in argv.iter().enumerate() {
+            if i > 0 {
+                joined.push(sep);
+            }
+            starts.push(joined.len());
+            joined.extend_from_slice(a);
+        }
+        // Bytes of an argument may not contain the separator in 5.3+ mode.
+        if split && argv.iter().any(|a| a.contains(&0)) {
+            return Matches::none(self.strategy);
+        }
+        self.run(Haystack::Owned(joined), starts)
+    }
+
+    fn run<'n>(&self, hay: Haystack<'n>, arg_starts: Vec<usize>) -> Matches<'n> {
+        let name = hay.bytes();
+        let (count, exact, paths, table) = match self.strategy {
+            Strategy::Literal => {
+                let ok = matches!(self.elems.as_slice(), [] if name.is_empty())
+                    || matches!(self.elems.as_slice(), [Elem::Lit(l)] if l == name);
+                (
+                    u64::from(ok),
+                    true,
+                    if ok { vec![Vec::new()] } else { Vec::new() },
+                    None,
+                )
+            }
+            Strategy::Anchored => match anchored_scan(&self.elems, name) {
+                Some(path) => (1, true, vec![path], None),
+                None => (0, true, Vec::new(), None),
+            },
+            Strategy::General => {
+                let table = forward(&self.elems, name);
+                let count = table.last().and_then(|l| l.last()).copied().unwrap_or(0);
+                (count, true, Vec::new(), Some(table))
+            }
+            Strategy::Backreference => {
+                let (count, exact, paths) =
+                    backref_search(&self.elems, name, self.budget, LIST_CAP);
+                (count, exact, paths, None)
+            }
+        };
+        Matches {
+            hay,
+            arg_starts,
+            count,
+            exact,
+            paths,
+            table,
+            elems: self.elems.clone(),
+            rlim_infinity: self.kernel.rlim_infinity(),
+            strategy: self.strategy,
+        }
+    }
+}
+
+/// How many candidates a backreference search keeps for listing.
+const LIST_CAP: usize = 4096;
+
+#[derive(Default)]
+struct Builder {
+    elems: Vec<Elem>,
+    component_offset: usize,
+}
+
+impl Builder {
+    fn lit(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        if let Some(Elem::Lit(l)) = self.elems.last_mut() {
+            l.extend_from_slice(bytes);
+        } else {
+            self.elems.push(Elem::Lit(bytes.to_vec()));
+        }
+    }
+
+    fn field(&mut self, spec: Specifier, kernel: &KernelProfile) {
+        let me = self.elems.len();
+        let first = self
+            .elems
+            .iter()
+            .position(|e| matches!(e, Elem::Field(f) if f.spec == spec))
+            .unwrap_or(me);
+        self.elems.push(Elem::Field(FieldElem {
+            spec,
+            class: class_of(spec, kernel),
+            first,
+        }));
+    }
+
+    fn token(
+        &mut self,
+        p: &Pattern,
+        t: &crate::parse::Token,
+        mode: Mode,
+        kernel: &KernelProfile,
+        split: bool,
+    ) {
+        match t.kind {
+            TokenKind::Literal => self.lit(p.token_bytes(t)),
+            TokenKind::Space if !split => self.lit(b" "),
+            TokenKind::Spec(Specifier::Percent) => self.lit(b"%"),
+            TokenKind::Spec(Specifier::Pidfd) if mode == Mode::Pipe => self.lit(b"3"),
+            TokenKind::Spec(Specifier::Pidfd) => {}
+            TokenKind::Spec(s) => self.field(s, kernel),
+            _ => {}
+        }
+    }
+}
+
+/// Every numeric field is followed by a literal starting with a non-digit
+/// (and not `-` for a signed one), or ends the pattern; no text fields.
+fn anchored(elems: &[Elem]) -> bool {
+    elems.iter().enumerate().all(|(i, e)| match e {
+        Elem::Lit(_) => true,
+        Elem::Field(f) => match f.class {
+            Class::Text { .. } => false,
+            Class::Numeric(_) => match elems.get(i + 1) {
+                None => true,
+                Some(Elem::Lit(l)) => !l[0].is_ascii_digit(),
+                Some(Elem::Field(_)) => false,
+            },
+        },
+    })
+}
+
+/// A path: for each element, the end position in the name.
+type Path = Vec<usize>;
+
+fn anchored_scan(elems: &[Elem], name: &[u8]) -> Option<Path> {
+    let mut pos = 0;
+    let mut path = Vec::with_capacity(elems.len());
+    for e in elems {
+        match e {
+            Elem::Lit(l) => {
+                if !name[pos..].starts_with(l) {
+                    return None;
+                }
+                pos += l.len();
+            }
+            Elem::Field(f) => {
+                let Class::Numeric(n) = f.class else {
+                    return None;
+                };
+                let mut end = pos;
+                if n.signed && name.get(end) == Some(&b'-') {
+                    end += 1;
+                }
+                while end < name.len() && name[end].is_ascii_digit() {
+                    end += 1;
+                }
+                numeric_value(&n, &name[pos..end])?;
+                pos = end;
+            }
+        }
+        path.push(pos);
+    }
+    (pos == name.len()).then_some(path)
+}
+
+fn sat(v: u128) -> u64 {
+    u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+/// `table[i][s]`: how many ways elements `..i` match `name[..s]`
+/// (saturating at `u64::MAX`).
+fn forward(elems: &[Elem], name: &[u8]) -> Vec<Vec<u64>> {
+    let n = name.len();
+    let mut table = Vec::with_capacity(elems.len() + 1);
+    let mut cur = vec![0u64; n + 1];
+    cur[0] = 1;
+    // run_start[e]: smallest s with name[s..e] all text bytes.
+    let mut run_start = vec![0usize; n + 1];
+    for e in 1..=n {
+        run_start[e] = if text_byte_ok(name[e - 1]) {
+            run_start[e - 1]
+        } else {
+            e
+        };
+    }
+    let mut prefix = vec![0u128; n + 2];
+    for e in elems {
+        let mut next = vec![0u64; n + 1];
+        match e {
+            Elem::Lit(l) => {
+                for s in 0..=n {
+                    if cur[s] != 0 && name[s..].starts_with(l) {
+                        next[s + l.len()] = cur[s];
+                    }
+                }
+            }
+            Elem::Field(f) => match f.class {
+                Class::Numeric(num) => {
+                    for s in 0..n {
+                        if cur[s] == 0 {
+                            continue;
+                        }
+                        let lim = (s + num.max_digits + usize::from(num.signed)).min(n);
+                        for end in s + 1..=lim {
+                            let c = name[end - 1];
+                            if !(c.is_ascii_digit() || (c == b'-' && end == s + 1 && num.signed)) {
+                                break;
+                            }
+                            if numeric_value(&num, &name[s..end]).is_some() {
+                                next[end] = sat(u128::from(next[end]) + u128::from(cur[s]));
+                            }
+                        }
+                    }
+                }
+                Class::Text { min, max, no_dots } => {
+                    prefix[0] = 0;
+                    for s in 0..=n {
+                        prefix[s + 1] = prefix[s] + u128::from(cur[s]);
+                    }
+                    for end in 0..=n {
+                        if end < min {
+                            continue;
+                        }
+                        let lo = run_start[end].max(end.saturating_sub(max));
+                        let hi = end - min; // inclusive
+                        if lo > hi {
+                            continue;
+                        }
+                        let mut total = prefix[hi + 1] - prefix[lo];
+                        if no_dots {
+                            for dots in [1usize, 2] {
+                                if end >= dots
+                                    && end - dots >= lo
+                                    && end - dots <= hi
+                                    && name[end - dots..end].iter().all(|&c| c == b'.')
+                                {
+                                    total -= u128::from(cur[end - dots]);
+                                }
+                            }
+                        }
+                        next[end] = sat(total);
+                    }
+                }
+            },
+        }
+        table.push(cur);
+        cur = next;
+    }
+    table.push(cur);
+    table
+}
+
+/// Whether a text value of these bytes is excluded as exactly `.` or `..`.
+fn dots_excluded(no_dots: bool, b: &[u8]) -> bool {
+    no_dots && (b == b"." || b == b"..")
+}
+
+/// Candidate ends of element `e` starting at `s`, in increasing order.
+/// Validation is incremental: O(1) per candidate end.
+fn ends(e: &Elem, name: &[u8], s: usize) -> Vec<usize> {
+    let n = name.len();
+    let mut out = Vec::new();
+    match e {
+        Elem::Lit(l) => {
+            if name[s..].starts_with(l) {
+                out.push(s + l.len());
+            }
+        }
+        Elem::Field(f) => match f.class {
+            Class::Numeric(num) => {
+                let lim = (s + num.max_digits + usize::from(num.signed)).min(n);
+                for end in s + 1..=lim {
+                    let c = name[end - 1];
+                    if !(c.is_ascii_digit() || (num.signed && c == b'-' && end == s + 1)) {
+                        break;
+                    }
+                    if numeric_value(&num, &name[s..end]).is_some() {
+                        out.push(end);
+                    }
+                }
+            }
+            Class::Text { min, max, no_dots } => {
+                let lim = s.saturating_add(max).min(n);
+                if min == 0 {
+                    out.push(s);
+                }
+                for end in s + 1..=lim {
+                    if !text_byte_ok(name[end - 1]) {
+                        break;
+                    }
+                    if end - s >= min && !dots_excluded(no_dots, &name[s..end]) {
+                        out.push(end);
+                    }
+                }
+            }
+        },
+    }
+    out
+}
+
+/// Candidate starts of element `e` ending at `end`, in decreasing order.
+fn starts(e: &Elem, name: &[u8], end: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    match e {
+        Elem::Lit(l) => {
+            if end >= l.len() && name[end - l.len()..end] == l[..] {
+                out.push(end - l.len());
+            }
+        }
+        Elem::Field(f) => match f.class {
+            Class::Numeric(num) => {
+                let lo = end.saturating_sub(num.max_digits + usize::from(num.signed));
+                for s in (lo..end).rev() {
+                    let c = name[s];
+                    if !(c.is_ascii_digit() || (num.signed && c == b'-')) {
+                        break;
+                    }
+                    if numeric_value(&num, &name[s..end]).is_some() {
+                        out.push(s);
+                    }
+                }
+            }
+            Class::Text { min, max, no_dots } => {
+                if min == 0 {
+                    out.push(end);
+                }
+                let lo = end.saturating_sub(max);
+                for s in (lo..end).rev() {
+                    if !text_byte_ok(name[s]) {
+                        break;
+                    }
+                    if end - s >= min && !dots_excluded(no_dots, &name[s..end]) {
+                        out.push(s);
+                    }
+                }
+            }
+        },
+    }
+    out
+}
+
+/// Lists up to `limit` paths from the forward table, newest-first by the
+/// last field's start (deterministic order).
+fn list_paths(elems: &[Elem], name: &[u8], table: &[Vec<u64>], limit: usize) -> Vec<Path> {
+    struct Lister<'a> {
+        elems: &'a [Elem],
+        name: &'a [u8],
+        table: &'a [Vec<u64>],
+        limit: usize,
+        path: Vec<usize>,
+        out: Vec<Path>,
+    }
+    impl Lister<'_> {
+        /// Chooses the start of element `i - 1`, which ends at `end`.
+        fn rec(&mut self, i: usize, end: usize) {
+            if self.out.len() >= self.limit {
+                return;
+            }
+            if i == 0 {
+                if end == 0 {
+                    self.out.push(self.path.clone());
+                }
+                return;
+            }
+            let e = &self.elems[i - 1];
+            self.path[i - 1] = end;
+            for s in starts(e, self.name, end) {
+                if self.table[i - 1][s] == 0 {
+                    continue;
+                }
+                self.rec(i - 1, s);
+                if self.out.len() >= self.limit {
+                    return;
+                }
+            }
+        }
+    }
+    let k = elems.len();
+    if table[k][name.len()] == 0 || limit == 0 {
+        return Vec::new();
+    }
+    let mut l = Lister {
+        elems,
+        name,
+        table,
+        limit,
+        path: vec![0; k],
+        out: Vec::new(),
+    };
+    l.rec(k, name.len());
+    l.out
+}
+
+/// `feasible[i][s]`: elements `i..` can match `name[s..]`, each occurrence
+/// on its own. O(k · n): text fields use prefix counts over the ends.
+fn backward(elems: &[Elem], name: &[u8]) -> Vec<Vec<bool>> {
+    let k = elems.len();
+    let n = name.len();
+    let mut feasible = vec![vec![false; n + 1]; k + 1];
+    feasible[k][n] = true;
+    // run_end[s]: largest e with name[s..e] all text bytes.
+    let mut run_end = vec![n; n + 1];
+    for s in (0..n).rev() {
+        run_end[s] = if text_byte_ok(name[s]) {
+            run_end[s + 1]
+        } else {
+            s
+        };
+    }
+    let mut prefix = vec![0usize; n + 2];
+    for i in (0..k).rev() {
+        let (done, rest) = feasible.split_at_mut(i + 1);
+        let next = &rest[0];
+        let cur = &mut done[i];
+        match &elems[i] {
+            Elem::Lit(_)
+            | Elem::Field(FieldElem {
+                class: Class::Numeric(_),
+                ..
+            }) => {
+                for (s, c) in cur.iter_mut().enumerate() {
+                    *c = ends(&elems[i], name, s).into_iter().any(|e| next[e]);
+                }
+            }
+            Elem::Field(FieldElem {
+                class: Class::Text { min, max, no_dots },
+                ..
+            }) => {
+                for e in 0..=n {
+                    prefix[e + 1] = prefix[e] + usize::from(next[e]);
+                }
+                for s in 0..=n {
+                    let lo = s + min;
+                    let hi = run_end[s].min(s.saturating_add(*max)).min(n);
+                    if lo > hi {
+                        continue;
+                    }
+                    let mut total = prefix[hi + 1] - prefix[lo];
+                    if *no_dots {
+                        for dots in [1usize, 2] {
+                            let e = s + dots;
+                            if e >= lo && e <= hi && name[s..e].iter().all(|&c| c == b'.') {
+                                total -= usize::from(next[e]);
+                            }
+                        }
+                    }
+                    cur[s] = total > 0;
+                }
+            }
+        }
+    }
+    feasible
+}
+
+/// Rolling hash of a name, for O(1) substring comparison.
+struct Hashes {
+    h: Vec<u64>,
+    p: Vec<u64>,
+}
+
+const MOD: u64 = (1 << 61) - 1;
+
+fn mulmod(a: u64, b: u64) -> u64 {
+    let r = u128::from(a) * u128::from(b);
+    let lo = (r & u128::from(MOD)) as u64;
+    let hi = (r >> 61) as u64;
+    let s = lo + hi;
+    if s >= MOD { s - MOD } else { s }
+}
+
+impl Hashes {
+    fn new(name: &[u8]) -> Hashes {
+        const BASE: u64 = 1_000_003;
+        let mut h = vec![0u64; name.len() + 1];
+        let mut p = vec![1u64; name.len() + 1];
+        for (i, &b) in name.iter().enumerate() {
+            h[i + 1] = (mulmod(h[i], BASE) + u64::from(b) + 1) % MOD;
+            p[i + 1] = mulmod(p[i], BASE);
+        }
+        Hashes { h, p }
+    }
+
+    fn get(&self, s: usize, e: usize) -> u64 {
+        (self.h[e] + MOD - mulmod(self.h[s], self.p[e - s])) % MOD
+    }
+}
+
+/// Forward search binding repeated specifiers; `feasible[i][s]` prunes.
+fn backref_search(
+    elems: &[Elem],
+    name: &[u8],
+    budget: u64,
+    limit: usize,
+) -> (u64, bool, Vec<Path>) {
+    let k = elems.len();
+    // feasible[i][s]: elements i.. can match name[s..] (occurrences independent).
+    let feasible = backward(elems, name);
+    let hashes = Hashes::new(name);
+    struct St<'a> {
+        elems: &'a [Elem],
+        name: &'a [u8],
+        feasible: &'a [Vec<bool>],
+        hashes: &'a Hashes,
+        steps: u64,
+        budget: u64,
+        count: u64,
+        exhausted: bool,
+        out: Vec<Path>,
+        limit: usize,
+        path: Vec<usize>,
+        bound: Vec<Option<(usize, usize)>>,
+    }
+    fn rec(st: &mut St<'_>, i: usize, s: usize) {
+        if st.exhausted {
+            return;
+        }
+        st.steps += 1;
+        if st.steps > st.budget {
+            st.exhausted = true;
+            return;
+        }
+        if i == st.elems.len() {
+            if s == st.name.len() {
+                // Verify repeated values byte for byte (the hash may collide).
+                let ok = st.elems.iter().enumerate().all(|(j, e)| match e {
+                    Elem::Field(f) if f.first != j => {
+                        let (a, b) = span_of(&st.path, f.first);
+                        let (c, d) = span_of(&st.path, j);
+                        st.name[a..b] == st.name[c..d]
+                    }
+                    _ => true,
+                });
+                if ok {
+                    st.count = st.count.saturating_add(1);
+                    if st.out.len() < st.limit {
+                        st.out.push(st.path.clone());
+                    }
+                }
+            }
+            return;
+        }
+        let e = &st.elems[i];
+        if let Elem::Field(f) = e
+            && f.first != i
+            && let Some((a, b)) = st.bound[f.first]
+        {
+            let len = b - a;
+            let end = s + len;
+            if end <= st.name.len()
+                && st.feasible[i + 1][end]
+                && st.hashes.get(a, b) == st.hashes.get(s, end)
+            {
+                st.path[i] = end;
+                rec(st, i + 1, end);
+            }
+            return;
+        }
+        let ends: Vec<usize> = ends(e, st.name, s)
+            .into_iter()
+            .filter(|&x| st.feasible[i + 1][x])
+            .collect();
+        for end in ends {
+            st.path[i] = end;
+            if matches!(e, Elem::Field(_)) {
+                st.bound[i] = Some((s, end));
+            }
+            rec(st, i + 1, end);
+            st.bound[i] = None;
+            if st.exhausted {
+                return;
+            }
+        }
+    }
+    fn span_of(path: &[usize], i: usize) -> (usize, usize) {
+        (if i == 0 { 0 } else { path[i - 1] }, path[i])
+    }
+    let mut st = St {
+        elems,
+        name,
+        feasible: &feasible,
+        hashes: &hashes,
+        steps: 0,
+        budget,
+        count: 0,
+        exhausted: false,
+        out: Vec::new(),
+        limit,
+        path: vec![0; k],
+        bound: vec![None; k],
+    };
+    if feasible[0][0] {
+        rec(&mut st, 0, 0);
+    }
+    (st.count, !st.exhausted, st.out)
+}
+
+// ---------------------------------------------------------------------------
+// Results
+
+enum Haystack<'n> {
+    Borrowed(&'n [u8]),
+    Owned(Vec<u8>),
+}
+
+impl Haystack<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Haystack::Borrowed(b) => b,
+            Haystack::Owned(v) => v,
+        }
+    }
+}
+
+/// The result of matching one name or argv.
+pub struct Matches<'n> {
+    hay: Haystack<'n>,
+    arg_starts: Vec<usize>,
+    count: u64,
+    exact: bool,
+    paths: Vec<Path>,
+    table: Option<Vec<Vec<u64>>>,
+    elems: Vec<Elem>,
+    rlim_infinity: u64,
+    strategy: Strategy,
+}
+
+impl fmt::Debug for Matches<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Matches")
+            .field("count", &self.count)
+            .field("exact", &self.exact)
+            .field("strategy", &self.strategy)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'n> Matches<'n> {
+    fn none(strategy: Strategy) -> Matches<'n> {
+        Matches {
+            hay: Haystack::Borrowed(&[]),
+            arg_starts: Vec::new(),
+            count: 0,
+            exact: true,
+            paths: Vec::new(),
+            table: None,
+            elems: Vec::new(),
+            rlim_infinity: u64::MAX,
+            strategy,
+        }
+    }
+
+    /// How many distinct assignments of the fields explain the name
+    /// (saturating at `u64::MAX`).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Whether the pattern can have produced the name.
+    pub fn is_match(&self) -> bool {
+        self.count > 0
+    }
+
+    /// Whether more than one assignment explains the name.
+    pub fn is_ambiguous(&self) -> bool {
+        self.count > 1
+    }
+
+    /// Whether [`count`](Matches::count) is exact (always, except when a
+    /// search over repeated specifiers ran out of budget: then it is a lower
+    /// bound).
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    /// The strategy that produced this result.
+    pub fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// The candidates, up to `limit` of them.
+    pub fn candidates(&self, limit: usize) -> Vec<Candidate<'_>> {
+        let paths = match &self.table {
+            Some(t) => list_paths(&self.elems, self.hay.bytes(), t, limit),
+            None => self.paths.iter().take(limit).cloned().collect(),
+        };
+        paths.into_iter().map(|p| self.candidate(&p)).collect()
+    }
+
+    /// Every candidate, lazily in groups (at most 4096 for a repeated
+    /// specifier search).
+    pub fn iter(&self) -> impl Iterator<Item = Candidate<'_>> + '_ {
+        let limit = usize::try_from(self.count)
+            .unwrap_or(usize::MAX)
+            .min(1 << 20);
+        self.candidates(limit).into_iter()
+    }
+
+    /// The fields every candidate agrees on (same bytes at the same place).
+    /// `None` when nothing matched; when more than 4096 candidates exist,
+    /// only fields of a unique match are reported (an empty candidate).
+    pub fn best(&self) -> Option<Candidate<'_>> {
+        if self.count == 0 {
+            return None;
+        }
+        let all = self.candidates(4096);
+        let mut iter = all.into_iter();
+        let mut best = iter.next()?;
+        if self.count > 4096 || !self.exact {
+            best.fields.clear();
+            return Some(best);
+        }
+        for c in iter {
+            best.fields.retain(|f| {
+                c.fields
+                    .iter()
+                    .any(|g| g.spec == f.spec && g.span == f.span)
+            });
+        }
+        Some(best)
+    }
+
+    fn candidate(&self, path: &[usize]) -> Candidate<'_> {
+        let name = self.hay.bytes();
+        let mut fields = Vec::new();
+        let mut start = 0;
+        for (i, e) in self.elems.iter().enumerate() {
+            let end = path.get(i).copied().unwrap_or(start);
+            if let Elem::Field(f) = e
+                && f.first == i
+            {
+                let bytes = &name[start..end];
+                let (arg, span) = self.locate(start, end);
+                fields.push(Field {
+                    spec: f.spec,
+                    span,
+                    arg,
+                    bytes,
+                    value: value_of(f.spec, bytes, self.rlim_infinity),
+                });
+            }
+            start = end;
+        }
+        Candidate { fields }
+    }
+
+    /// (argument index, span within it) for argv; (None, span) for names.
+    fn locate(&self, s: usize, e: usize) -> (Option<usize>, Span) {
+        if self.arg_starts.is_empty() {
+            return (None, Span::from_usize(s, e));
+        }
+        let i = self
+            .arg_starts
+            .partition_point(|&a| a <= s)
+            .saturating_sub(1);
+        let base = self.arg_starts[i];
+        (Some(i), Span::from_usize(s - base, e - base))
+    }
+}
+
+fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64) -> FieldValue<'_> {
+    let num = || -> i128 {
+        let (neg, d) = match b {
+            [b'-', rest @ ..] => (true, rest),
+            _ => (false, b),
+        };
+        let v = d.iter().fold(0i128, |v, c| v * 10 + i128::from(c - b'0'));
+        if neg { -v } else { v }
+    };
+    let u32v = || u32::try_from(num()).unwrap_or(u32::MAX);
+    match spec {
+        Specifier::Pid | Specifier::GlobalPid | Specifier::Tid | Specifier::GlobalTid => {
+            FieldValue::Pid(u32v())
+        }
+        Specifier::Uid | Specifier::Gid => FieldValue::Id(u32v()),
+        Specifier::Cpu => FieldValue::Cpu(u32v()),
+        Specifier::Dumpable => FieldValue::Dumpable(u8::try_from(num()).unwrap_or(u8::MAX)),
+        Specifier::Signal => FieldValue::Signal(Signal::new(u32v())),
+        Specifier::Time => FieldValue::Time(i64::try_from(num()).unwrap_or(i64::MAX)),
+        Specifier::CoreLimit => {
+            let v = u64::try_from(num()).unwrap_or(u64::MAX);
+            FieldValue::CoreLimit(if v == rlim_infinity {
+                CoreLimit::Unlimited
+            } else {
+                CoreLimit::Bytes(v)
+            })
+        }
+        _ => FieldValue::Text(Escaped { bytes: b }),
+    }
+}
+
+/// One way to assign the fields.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate<'m> {
+    fields: Vec<Field<'m>>,
+}
+
+impl<'m> Candidate<'m> {
+    /// The fields, in pattern order, each specifier once.
+    pub fn fields(&self) -> &[Field<'m>] {
+        &self.fields
+    }
+
+    /// The field of `spec`, if the pattern has it (and, for
+    /// [`Matches::best`], all candidates agree on it).
+    pub fn get(&self, spec: Specifier) -> Option<&Field<'m>> {
+        self.fields.iter().find(|f| f.spec == spec)
+    }
+}
+
+/// One recovered field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Field<'m> {
+    spec: Specifier,
+    span: Span,
+    arg: Option<usize>,
+    bytes: &'m [u8],
+    value: FieldValue<'m>,
+}
+
+impl<'m> Field<'m> {
+    /// The specifier.
+    pub fn spec(&self) -> Specifier {
+        self.spec
+    }
+
+    /// Where in the name (or in the argument, for argv) the value stands.
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// For argv matches: the index of the argument.
+    pub fn arg(&self) -> Option<usize> {
+        self.arg
+    }
+
+    /// The bytes as they stand in the name (escaped for text fields).
+    pub fn bytes(&self) -> &'m [u8] {
+        self.bytes
+    }
+
+    /// The typed value.
+    pub fn value(&self) -> &FieldValue<'m> {
+        &self.value
+    }
+}
+
+/// A recovered value, typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldValue<'m> {
+    /// `%p %P %i %I`.
+    Pid(u32),
+    /// `%u %g`.
+    Id(u32),
+    /// `%C`.
+    Cpu(u32),
+    /// `%d`.
+    Dumpable(u8),
+    /// `%s`.
+    Signal(Signal),
+    /// `%t`: seconds since the Epoch.
+    Time(i64),
+    /// `%c` (`Unlimited` for the kernel's `RLIM_INFINITY`).
+    CoreLimit(CoreLimit),
+    /// `%e %E %f %h`: escaped text.
+    Text(Escaped<'m>),
+}
+
+/// An escaped value (`%e`, `%E`, `%f`, `%h`). Escaping is lossy: every `!`
+/// may have been `/` or a `!`; the value `!` may have been `.`, empty, `/`
+/// or `!`; `!.` may have been `..`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Escaped<'m> {
+    bytes: &'m [u8],
+}
+
+impl<'m> Escaped<'m> {
+    /// The bytes as the kernel wrote them.
+    pub fn escaped(&self) -> &'m [u8] {
+        self.bytes
+    }
+
+    /// Whether the value is certainly the original (it has no `!`).
+    pub fn is_exact(&self) -> bool {
+        !self.bytes.contains(&b'!')
+    }
+
+    /// The most likely original: every `!` read as `/` (what apport does
+    /// for `%E`).
+    pub fn likely_original(&self) -> Vec<u8> {
+        self.bytes
+            .iter()
+            .map(|&b| if b == b'!' { b'/' } else { b })
+            .collect()
+    }
+
+    /// How many originals the kernel could have escaped to these bytes
+    /// (saturating).
+    pub fn original_count(&self) -> u64 {
+        let bangs = self.bytes.iter().filter(|&&b| b == b'!').count();
+        let base = if bangs >= 64 { u64::MAX } else { 1u64 << bangs };
+        let extra = match self.bytes {
+            b"!" => 2,  // "." and ""
+            b"!." => 1, // ".."
+            _ => 0,
+        };
+        base.saturating_add(extra)
+    }
+
+    /// The possible originals, up to `limit` of them.
+    pub fn originals(&self, limit: usize) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        match self.bytes {
+            b"!" => out.extend([b".".to_vec(), Vec::new()]),
+            b"!." => out.push(b"..".to_vec()),
+            _ => {}
+        }
+        let bangs: Vec<usize> = self
+            .bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'!')
+            .map(|(i, _)| i)
+            .collect();
+        let combos: u64 = if bangs.len() >= 64 {
+            u64::MAX
+        } else {
+            1 << bangs.len()
+        };
+        let mut mask: u64 = 0;
+        while out.len() < limit && mask < combos {
+            let mut v = self.bytes.to_vec();
+            for (bit, &i) in bangs.iter().enumerate() {
+                // Bit set: the byte stays `!`; clear: it was `/`.
+                if mask & (1 << bit.min(63)) == 0 {
+                    v[i] = b'/';
+                }
+            }
+            out.push(v);
+            mask += 1;
+        }
+        out.truncate(limit);
+        out
+    }
+}
