@@ -436,30 +436,26 @@ impl Matcher {
 
     fn run<'n>(&self, hay: Haystack<'n>, arg_starts: Vec<usize>) -> Matches<'n> {
         let name = hay.bytes();
-        let (count, exact, paths, table) = match self.strategy {
+        let (count, exact, paths) = match self.strategy {
             Strategy::Literal => {
                 let ok = matches!(self.elems.as_slice(), [] if name.is_empty())
                     || matches!(self.elems.as_slice(), [Elem::Lit(l)] if l == name);
-                (
-                    u64::from(ok),
-                    true,
-                    if ok { vec![Vec::new()] } else { Vec::new() },
-                    None,
-                )
+                let paths = if ok {
+                    vec![vec![name.len(); self.elems.len()]]
+                } else {
+                    Vec::new()
+                };
+                (u64::from(ok), true, Some(paths))
             }
             Strategy::Anchored => match anchored_scan(&self.elems, name) {
-                Some(path) => (1, true, vec![path], None),
-                None => (0, true, Vec::new(), None),
+                Some(path) => (1, true, Some(vec![path])),
+                None => (0, true, Some(Vec::new())),
             },
-            Strategy::General => {
-                let table = forward(&self.elems, name);
-                let count = table.last().and_then(|l| l.last()).copied().unwrap_or(0);
-                (count, true, Vec::new(), Some(table))
-            }
+            // Counting only; candidates are searched when asked for.
+            Strategy::General => (forward_count(&self.elems, name), true, None),
             Strategy::Backreference => {
-                let (count, exact, paths) =
-                    backref_search(&self.elems, name, self.budget, LIST_CAP);
-                (count, exact, paths, None)
+                let (count, exact, paths) = search(&self.elems, name, self.budget, LIST_CAP, true);
+                (count, exact, Some(paths))
             }
         };
         Matches {
@@ -468,7 +464,6 @@ impl Matcher {
             count,
             exact,
             paths,
-            table,
             elems: self.elems.clone(),
             rlim_infinity: self.kernel.rlim_infinity(),
             strategy: self.strategy,
@@ -585,71 +580,70 @@ fn sat(v: u128) -> u64 {
     u64::try_from(v).unwrap_or(u64::MAX)
 }
 
-/// `table[i][s]`: how many ways elements `..i` match `name[..s]`
-/// (saturating at `u64::MAX`).
-fn forward(elems: &[Elem], name: &[u8]) -> Vec<Vec<u64>> {
+/// How many ways the elements match the whole name (each occurrence on its
+/// own), saturating at `u64::MAX`. Two rows of O(n) memory; text fields keep
+/// a sliding window sum over the valid starts, so every element is O(n)
+/// (numeric ones O(20 n)).
+fn forward_count(elems: &[Elem], name: &[u8]) -> u64 {
     let n = name.len();
-    let mut table = Vec::with_capacity(elems.len() + 1);
     let mut cur = vec![0u64; n + 1];
+    let mut next = vec![0u64; n + 1];
     cur[0] = 1;
-    // run_start[e]: smallest s with name[s..e] all text bytes.
-    let mut run_start = vec![0usize; n + 1];
-    for e in 1..=n {
-        run_start[e] = if text_byte_ok(name[e - 1]) {
-            run_start[e - 1]
-        } else {
-            e
-        };
-    }
-    let mut prefix = vec![0u128; n + 2];
     for e in elems {
-        let mut next = vec![0u64; n + 1];
+        next.iter_mut().for_each(|x| *x = 0);
         match e {
             Elem::Lit(l) => {
-                for s in 0..=n {
+                for s in 0..=n.saturating_sub(l.len()) {
                     if cur[s] != 0 && name[s..].starts_with(l) {
                         next[s + l.len()] = cur[s];
                     }
                 }
             }
             Elem::Field(f) => match f.class {
-                Class::Numeric(num) => {
-                    for s in 0..n {
-                        if cur[s] == 0 {
+                Class::Numeric(_) => {
+                    for (s, &c) in cur.iter().enumerate().take(n) {
+                        if c == 0 {
                             continue;
                         }
-                        let lim = (s + num.max_digits + usize::from(num.signed)).min(n);
-                        for end in s + 1..=lim {
-                            let c = name[end - 1];
-                            if !(c.is_ascii_digit() || (c == b'-' && end == s + 1 && num.signed)) {
-                                break;
-                            }
-                            if numeric_value(&num, &name[s..end]).is_some() {
-                                next[end] = sat(u128::from(next[end]) + u128::from(cur[s]));
-                            }
+                        for end in ends(e, name, s) {
+                            next[end] = sat(u128::from(next[end]) + u128::from(c));
                         }
                     }
                 }
                 Class::Text { min, max, no_dots } => {
-                    prefix[0] = 0;
-                    for s in 0..=n {
-                        prefix[s + 1] = prefix[s] + u128::from(cur[s]);
-                    }
+                    // Valid starts for `end`: [lo, hi] with lo = max(run
+                    // start, end - max) and hi = end - min, both
+                    // non-decreasing in `end`: a sliding window.
+                    let mut window: u128 = 0;
+                    let (mut lo, mut hi_next) = (0usize, 0usize); // window = cur[lo..hi_next]
+                    let mut run_start = 0usize;
                     for end in 0..=n {
+                        if end > 0 && !text_byte_ok(name[end - 1]) {
+                            run_start = end;
+                        }
                         if end < min {
                             continue;
                         }
-                        let lo = run_start[end].max(end.saturating_sub(max));
-                        let hi = end - min; // inclusive
+                        let hi = end - min;
+                        while hi_next <= hi {
+                            window += u128::from(cur[hi_next]);
+                            hi_next += 1;
+                        }
+                        let new_lo = run_start.max(end.saturating_sub(max));
+                        while lo < new_lo {
+                            if lo < hi_next {
+                                window -= u128::from(cur[lo]);
+                            }
+                            lo += 1;
+                        }
                         if lo > hi {
                             continue;
                         }
-                        let mut total = prefix[hi + 1] - prefix[lo];
+                        let mut total = window;
                         if no_dots {
                             for dots in [1usize, 2] {
                                 if end >= dots
-                                    && end - dots >= lo
-                                    && end - dots <= hi
+                                    && (lo..=hi).contains(&(end - dots))
                                     && name[end - dots..end].iter().all(|&c| c == b'.')
                                 {
                                     total -= u128::from(cur[end - dots]);
@@ -661,11 +655,9 @@ fn forward(elems: &[Elem], name: &[u8]) -> Vec<Vec<u64>> {
                 }
             },
         }
-        table.push(cur);
-        cur = next;
+        core::mem::swap(&mut cur, &mut next);
     }
-    table.push(cur);
-    table
+    cur[n]
 }
 
 /// Whether a text value of these bytes is excluded as exactly `.` or `..`.
@@ -714,99 +706,6 @@ fn ends(e: &Elem, name: &[u8], s: usize) -> Vec<usize> {
         },
     }
     out
-}
-
-/// Candidate starts of element `e` ending at `end`, in decreasing order.
-fn starts(e: &Elem, name: &[u8], end: usize) -> Vec<usize> {
-    let mut out = Vec::new();
-    match e {
-        Elem::Lit(l) => {
-            if end >= l.len() && name[end - l.len()..end] == l[..] {
-                out.push(end - l.len());
-            }
-        }
-        Elem::Field(f) => match f.class {
-            Class::Numeric(num) => {
-                let lo = end.saturating_sub(num.max_digits + usize::from(num.signed));
-                for s in (lo..end).rev() {
-                    let c = name[s];
-                    if !(c.is_ascii_digit() || (num.signed && c == b'-')) {
-                        break;
-                    }
-                    if numeric_value(&num, &name[s..end]).is_some() {
-                        out.push(s);
-                    }
-                }
-            }
-            Class::Text { min, max, no_dots } => {
-                if min == 0 {
-                    out.push(end);
-                }
-                let lo = end.saturating_sub(max);
-                for s in (lo..end).rev() {
-                    if !text_byte_ok(name[s]) {
-                        break;
-                    }
-                    if end - s >= min && !dots_excluded(no_dots, &name[s..end]) {
-                        out.push(s);
-                    }
-                }
-            }
-        },
-    }
-    out
-}
-
-/// Lists up to `limit` paths from the forward table, newest-first by the
-/// last field's start (deterministic order).
-fn list_paths(elems: &[Elem], name: &[u8], table: &[Vec<u64>], limit: usize) -> Vec<Path> {
-    struct Lister<'a> {
-        elems: &'a [Elem],
-        name: &'a [u8],
-        table: &'a [Vec<u64>],
-        limit: usize,
-        path: Vec<usize>,
-        out: Vec<Path>,
-    }
-    impl Lister<'_> {
-        /// Chooses the start of element `i - 1`, which ends at `end`.
-        fn rec(&mut self, i: usize, end: usize) {
-            if self.out.len() >= self.limit {
-                return;
-            }
-            if i == 0 {
-                if end == 0 {
-                    self.out.push(self.path.clone());
-                }
-                return;
-            }
-            let e = &self.elems[i - 1];
-            self.path[i - 1] = end;
-            for s in starts(e, self.name, end) {
-                if self.table[i - 1][s] == 0 {
-                    continue;
-                }
-                self.rec(i - 1, s);
-                if self.out.len() >= self.limit {
-                    return;
-                }
-            }
-        }
-    }
-    let k = elems.len();
-    if table[k][name.len()] == 0 || limit == 0 {
-        return Vec::new();
-    }
-    let mut l = Lister {
-        elems,
-        name,
-        table,
-        limit,
-        path: vec![0; k],
-        out: Vec::new(),
-    };
-    l.rec(k, name.len());
-    l.out
 }
 
 /// `feasible[i][s]`: elements `i..` can match `name[s..]`, each occurrence
@@ -903,12 +802,17 @@ impl Hashes {
     }
 }
 
-/// Forward search binding repeated specifiers; `feasible[i][s]` prunes.
-fn backref_search(
+/// Depth-first search for paths, guided by `feasible` (every branch taken
+/// can still complete); repeated specifiers are bound at their first
+/// occurrence and checked with a rolling hash at the later ones. With
+/// `count_all`, visits every path (bounded by `budget` steps) and keeps the
+/// first `limit`; otherwise stops after `limit` paths.
+fn search(
     elems: &[Elem],
     name: &[u8],
     budget: u64,
     limit: usize,
+    count_all: bool,
 ) -> (u64, bool, Vec<Path>) {
     let k = elems.len();
     // feasible[i][s]: elements i.. can match name[s..] (occurrences independent).
@@ -923,13 +827,15 @@ fn backref_search(
         budget: u64,
         count: u64,
         exhausted: bool,
+        done: bool,
+        count_all: bool,
         out: Vec<Path>,
         limit: usize,
         path: Vec<usize>,
         bound: Vec<Option<(usize, usize)>>,
     }
     fn rec(st: &mut St<'_>, i: usize, s: usize) {
-        if st.exhausted {
+        if st.exhausted || st.done {
             return;
         }
         st.steps += 1;
@@ -952,6 +858,9 @@ fn backref_search(
                     st.count = st.count.saturating_add(1);
                     if st.out.len() < st.limit {
                         st.out.push(st.path.clone());
+                    }
+                    if !st.count_all && st.out.len() >= st.limit {
+                        st.done = true;
                     }
                 }
             }
@@ -984,7 +893,7 @@ fn backref_search(
             }
             rec(st, i + 1, end);
             st.bound[i] = None;
-            if st.exhausted {
+            if st.exhausted || st.done {
                 return;
             }
         }
@@ -1001,6 +910,8 @@ fn backref_search(
         budget,
         count: 0,
         exhausted: false,
+        done: limit == 0 && !count_all,
+        count_all,
         out: Vec::new(),
         limit,
         path: vec![0; k],
@@ -1035,8 +946,9 @@ pub struct Matches<'n> {
     arg_starts: Vec<usize>,
     count: u64,
     exact: bool,
-    paths: Vec<Path>,
-    table: Option<Vec<Vec<u64>>>,
+    /// Precomputed paths (all strategies but `General`, which searches on
+    /// demand).
+    paths: Option<Vec<Path>>,
     elems: Vec<Elem>,
     rlim_infinity: u64,
     strategy: Strategy,
@@ -1059,8 +971,7 @@ impl<'n> Matches<'n> {
             arg_starts: Vec::new(),
             count: 0,
             exact: true,
-            paths: Vec::new(),
-            table: None,
+            paths: Some(Vec::new()),
             elems: Vec::new(),
             rlim_infinity: u64::MAX,
             strategy,
@@ -1097,9 +1008,10 @@ impl<'n> Matches<'n> {
 
     /// The candidates, up to `limit` of them.
     pub fn candidates(&self, limit: usize) -> Vec<Candidate<'_>> {
-        let paths = match &self.table {
-            Some(t) => list_paths(&self.elems, self.hay.bytes(), t, limit),
-            None => self.paths.iter().take(limit).cloned().collect(),
+        let paths = match &self.paths {
+            Some(p) => p.iter().take(limit).cloned().collect(),
+            None if self.count == 0 => Vec::new(),
+            None => search(&self.elems, self.hay.bytes(), u64::MAX, limit, false).2,
         };
         paths.into_iter().map(|p| self.candidate(&p)).collect()
     }

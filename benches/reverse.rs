@@ -1,0 +1,106 @@
+//! Reverse matching: typical names, ambiguous names, and hostile names of
+//! 1 KiB to 64 KiB (time must grow linearly with the name length).
+//!
+//! `cargo bench --bench reverse`
+
+use core_pattern::{MatchOptions, Pattern, Settings, Target};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use std::hint::black_box;
+
+fn matcher(pattern: &str, target: Option<Target>) -> core_pattern::Matcher {
+    let mut opts = MatchOptions::new();
+    if let Some(t) = target {
+        opts = opts.target(t);
+    }
+    Pattern::parse(pattern)
+        .expect("pattern")
+        .matcher(&Settings::default(), opts)
+        .expect("matcher")
+}
+
+fn typical(c: &mut Criterion) {
+    let mut g = c.benchmark_group("match");
+    let acs = matcher("/data/dump-a/core-%E-%p-%t", None);
+    let name = b"/data/dump-a/core-!opt!my-app!bin!my-server-1-1700000000";
+    g.throughput(Throughput::Bytes(name.len() as u64));
+    g.bench_function("acs-path", |b| {
+        b.iter(|| black_box(acs.match_name(black_box(name))).count())
+    });
+    let acs_c = matcher("/data/dump-a/core-%E-%p-%t", Some(Target::Component));
+    let comp = b"core-!opt!my-app!bin!my-server-1-1700000000";
+    g.bench_function("acs-component", |b| {
+        b.iter(|| black_box(acs_c.match_name(black_box(comp))).count())
+    });
+    let anchored = matcher("/var/crash/core.%p.%s.%t", None);
+    let name = b"/var/crash/core.4242.11.1700000000";
+    g.bench_function("anchored", |b| {
+        b.iter(|| black_box(anchored.match_name(black_box(name))).count())
+    });
+    let amb = matcher("core.%p%u", None);
+    g.bench_function("ambiguous-count", |b| {
+        b.iter(|| black_box(amb.match_name(black_box(b"core.12341000"))).count())
+    });
+    g.bench_function("ambiguous-list", |b| {
+        b.iter(|| {
+            black_box(amb.match_name(black_box(b"core.12341000")))
+                .candidates(16)
+                .len()
+        })
+    });
+    let systemd = matcher(
+        "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h %d %F",
+        None,
+    );
+    let argv: [&[u8]; 10] = [
+        b"/usr/lib/systemd/systemd-coredump",
+        b"51234",
+        b"1000",
+        b"1000",
+        b"11",
+        b"1700000000",
+        b"18446744073709551615",
+        b"node1",
+        b"1",
+        b"3",
+    ];
+    g.bench_function("systemd-argv", |b| {
+        b.iter(|| black_box(systemd.match_argv(black_box(&argv))).count())
+    });
+    g.finish();
+}
+
+/// Hostile names: the time per byte must stay flat from 1 KiB to 64 KiB.
+fn hostile(c: &mut Criterion) {
+    let cases: [(&str, &str, u8); 5] = [
+        ("E-E-E-E-E", "%E-%E-%E-%E-%E", b'-'),
+        ("h-e-h-e", "%h%e%h%e", b'a'),
+        ("E-f-h-e", "/c/%E-%f-%h-%e", b'-'),
+        ("p-u-g-s-t", "%p%u%g%s%t", b'1'),
+        ("E.t", "/c/%E.%t", b'.'),
+    ];
+    let mut g = c.benchmark_group("hostile");
+    g.sample_size(10);
+    for (label, pattern, fill) in cases {
+        let m = matcher(pattern, None);
+        for kib in [1usize, 4, 16, 64] {
+            let mut name = Vec::with_capacity(kib * 1024);
+            if pattern.starts_with("/c/") {
+                name.extend_from_slice(b"/c/");
+            }
+            while name.len() < kib * 1024 {
+                name.push(b'a');
+                name.push(fill);
+            }
+            g.throughput(Throughput::Bytes(name.len() as u64));
+            g.bench_with_input(
+                BenchmarkId::new(label, format!("{kib}KiB")),
+                &name,
+                |b, n| b.iter(|| black_box(m.match_name(black_box(n))).count()),
+            );
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, typical, hostile);
+criterion_main!(benches);
