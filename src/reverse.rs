@@ -16,6 +16,13 @@
 //! longest value). Counting never lists: [`Matches::count`] is exact and
 //! saturates at `u64::MAX`. Listing costs O(k · n) per candidate at most.
 //!
+//! Fields are read as the kernel writes them: in a file name no text field
+//! passes NAME_MAX (255 bytes: the kernel writes no core with a longer
+//! component); in a helper's argument `%E` may reach 4095 bytes. On kernels
+//! before 5.3 a helper's argv was split after expansion; the matcher then
+//! models `argv_split()` (runs of whitespace collapse, empty values vanish)
+//! with a bounded search, [`Strategy::SplitAfterExpand`].
+//!
 //! When the same specifier appears twice (`%E.%E`), its occurrences must
 //! have the same value. Then only the first occurrence branches, later ones
 //! are checked in O(1) with a rolling hash, and the search is bounded by
@@ -44,16 +51,23 @@ pub enum Strategy {
     /// The general program where a specifier repeats and its occurrences
     /// must agree: a bounded search.
     Backreference,
+    /// A helper's argv on a kernel before 5.3, which expanded the pattern
+    /// first and then split it on whitespace (dropping empty arguments and
+    /// collapsing runs): a bounded search over the argv joined by single
+    /// spaces; whitespace inside a text field reads back as one space.
+    SplitAfterExpand,
 }
 
 impl Strategy {
-    /// A stable name: `literal`, `anchored`, `general`, `backreference`.
+    /// A stable name: `literal`, `anchored`, `general`, `backreference`,
+    /// `split-after-expand`.
     pub const fn name(self) -> &'static str {
         match self {
             Strategy::Literal => "literal",
             Strategy::Anchored => "anchored",
             Strategy::General => "general",
             Strategy::Backreference => "backreference",
+            Strategy::SplitAfterExpand => "split-after-expand",
         }
     }
 }
@@ -177,7 +191,7 @@ enum Elem {
     Field(FieldElem),
 }
 
-fn class_of(spec: Specifier, kernel: &KernelProfile) -> Class {
+fn class_of(spec: Specifier, kernel: &KernelProfile, file: bool) -> Class {
     let num = |max_digits, min, max| {
         Class::Numeric(Numeric {
             max_digits,
@@ -187,9 +201,12 @@ fn class_of(spec: Specifier, kernel: &KernelProfile) -> Class {
         })
     };
     let dots = kernel.has(Feature::EscapeDotNames);
-    let text = |max| Class::Text {
+    // In a file name no component can pass NAME_MAX: the kernel writes no
+    // core then.
+    let cap = if file { NAME_MAX } else { usize::MAX };
+    let text = |max: usize| Class::Text {
         min: usize::from(dots),
-        max,
+        max: max.min(cap),
         no_dots: dots,
     };
     match spec {
@@ -200,7 +217,7 @@ fn class_of(spec: Specifier, kernel: &KernelProfile) -> Class {
         Specifier::Uid | Specifier::Gid | Specifier::Cpu => num(10, 0, u32::MAX.into()),
         Specifier::Dumpable => num(1, 0, 2),
         Specifier::Signal => num(2, 1, 64),
-        Specifier::CoreLimit => num(20, 0, u64::MAX.into()),
+        Specifier::CoreLimit => num(20, 0, kernel.rlim_infinity().into()),
         Specifier::Time => Class::Numeric(Numeric {
             max_digits: 19,
             min: i64::MIN.into(),
@@ -310,7 +327,11 @@ impl Matcher {
             (_, Some(t)) => return Err(MatchError::WrongTarget { target: t, mode }),
         };
         let kernel = *p.kernel();
-        let mut b = Builder::default();
+        let mut b = Builder {
+            file: mode == Mode::File,
+            presplit: mode == Mode::Pipe && !kernel.has(Feature::PipeSplitBeforeExpand),
+            ..Builder::default()
+        };
         let split = kernel.has(Feature::PipeSplitBeforeExpand);
         // For a component target, start after the last literal `/`.
         let mut skip_to = 0;
@@ -324,7 +345,17 @@ impl Matcher {
                 }
             }
         }
-        if target == Target::Argv {
+        if target == Target::Argv && !split {
+            for t in p.tokens() {
+                match t.kind {
+                    TokenKind::ModePrefix => {}
+                    TokenKind::TrailingPercent => break,
+                    TokenKind::Literal => b.presplit_lit(p.token_bytes(t)),
+                    TokenKind::Space => b.sep(),
+                    _ => b.token(p, t, mode, &kernel, split),
+                }
+            }
+        } else if target == Target::Argv {
             let args = p.pipe_arguments();
             for (ai, arg) in args.iter().enumerate() {
                 if ai > 0 {
@@ -363,7 +394,9 @@ impl Matcher {
             .iter()
             .enumerate()
             .any(|(i, e)| matches!(e, Elem::Field(f) if f.first != i));
-        let strategy = if fields.is_empty() {
+        let strategy = if target == Target::Argv && !split {
+            Strategy::SplitAfterExpand
+        } else if fields.is_empty() {
             Strategy::Literal
         } else if repeats {
             Strategy::Backreference
@@ -427,8 +460,15 @@ impl Matcher {
             starts.push(joined.len());
             joined.extend_from_slice(a);
         }
-        // Bytes of an argument may not contain the separator in 5.3+ mode.
-        if split && argv.iter().any(|a| a.contains(&0)) {
+        // The kernel always passes argv[0]. Arguments never contain NUL; before
+        // 5.3 they are also never empty and never contain whitespace.
+        let impossible = argv.is_empty()
+            || argv.iter().any(|a| a.contains(&0))
+            || (!split
+                && argv
+                    .iter()
+                    .any(|a| a.is_empty() || a.iter().any(|&c| crate::parse::is_kernel_space(c))));
+        if impossible {
             return Matches::none(self.strategy);
         }
         self.run(Haystack::Owned(joined), starts)
@@ -441,20 +481,28 @@ impl Matcher {
                 let ok = matches!(self.elems.as_slice(), [] if name.is_empty())
                     || matches!(self.elems.as_slice(), [Elem::Lit(l)] if l == name);
                 let paths = if ok {
-                    vec![vec![name.len(); self.elems.len()]]
+                    vec![vec![(0, name.len()); self.elems.len()]]
                 } else {
                     Vec::new()
                 };
                 (u64::from(ok), true, Some(paths))
             }
             Strategy::Anchored => match anchored_scan(&self.elems, name) {
-                Some(path) => (1, true, Some(vec![path])),
+                Some(path) => (1, true, Some(vec![to_spans(&path)])),
                 None => (0, true, Some(Vec::new())),
             },
             // Counting only; candidates are searched when asked for.
             Strategy::General => (forward_count(&self.elems, name), true, None),
             Strategy::Backreference => {
                 let (count, exact, paths) = search(&self.elems, name, self.budget, LIST_CAP, true);
+                (
+                    count,
+                    exact,
+                    Some(paths.iter().map(|p| to_spans(p)).collect()),
+                )
+            }
+            Strategy::SplitAfterExpand => {
+                let (count, exact, paths) = presplit_search(&self.elems, name, self.budget);
                 (count, exact, Some(paths))
             }
         };
@@ -466,6 +514,7 @@ impl Matcher {
             paths,
             elems: self.elems.clone(),
             rlim_infinity: self.kernel.rlim_infinity(),
+            dots: self.kernel.has(Feature::EscapeDotNames),
             strategy: self.strategy,
         }
     }
@@ -478,6 +527,10 @@ const LIST_CAP: usize = 4096;
 struct Builder {
     elems: Vec<Elem>,
     component_offset: usize,
+    /// File mode: text fields are capped at NAME_MAX.
+    file: bool,
+    /// Split-after-expand mode: `Lit(" ")` is a separator, never merged.
+    presplit: bool,
 }
 
 impl Builder {
@@ -485,14 +538,37 @@ impl Builder {
         if bytes.is_empty() {
             return;
         }
-        if let Some(Elem::Lit(l)) = self.elems.last_mut() {
+        if let Some(Elem::Lit(l)) = self.elems.last_mut()
+            && !(self.presplit && l == b" ")
+        {
             l.extend_from_slice(bytes);
         } else {
             self.elems.push(Elem::Lit(bytes.to_vec()));
         }
     }
 
+    /// Split-after-expand mode: a whitespace run (merged with a previous one).
+    fn sep(&mut self) {
+        if !self.elems.last().is_some_and(is_sep) {
+            self.elems.push(Elem::Lit(b" ".to_vec()));
+        }
+    }
+
+    /// Split-after-expand mode: literal bytes, whitespace runs as separators.
+    fn presplit_lit(&mut self, bytes: &[u8]) {
+        for (i, chunk) in bytes
+            .split(|&b| crate::parse::is_kernel_space(b))
+            .enumerate()
+        {
+            if i > 0 {
+                self.sep();
+            }
+            self.lit(chunk);
+        }
+    }
+
     fn field(&mut self, spec: Specifier, kernel: &KernelProfile) {
+        let file = self.file;
         let me = self.elems.len();
         let first = self
             .elems
@@ -501,7 +577,7 @@ impl Builder {
             .unwrap_or(me);
         self.elems.push(Elem::Field(FieldElem {
             spec,
-            class: class_of(spec, kernel),
+            class: class_of(spec, kernel, file),
             first,
         }));
     }
@@ -544,6 +620,20 @@ fn anchored(elems: &[Elem]) -> bool {
 
 /// A path: for each element, the end position in the name.
 type Path = Vec<usize>;
+
+/// For each element, the bytes of the name it stands for.
+type Spans = Vec<(usize, usize)>;
+
+fn to_spans(path: &[usize]) -> Spans {
+    let mut start = 0;
+    path.iter()
+        .map(|&end| {
+            let span = (start, end);
+            start = end;
+            span
+        })
+        .collect()
+}
 
 fn anchored_scan(elems: &[Elem], name: &[u8]) -> Option<Path> {
     let mut pos = 0;
@@ -924,6 +1014,197 @@ fn search(
 }
 
 // ---------------------------------------------------------------------------
+// Before 5.3: argv split after expansion
+
+/// Where the whitespace normalisation of `argv_split()` stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Ws {
+    /// Nothing produced yet: whitespace is dropped.
+    Start,
+    /// The last byte produced was not whitespace.
+    Clean,
+    /// Whitespace seen after some output: one separator is pending.
+    Pending,
+}
+
+/// The separator element of the split-after-expand mode.
+fn is_sep(e: &Elem) -> bool {
+    matches!(e, Elem::Lit(l) if l == b" ")
+}
+
+/// The moves of element `e` from `(j, ws)` in the joined argv: the bytes it
+/// stands for, and the next state.
+fn presplit_moves(e: &Elem, hay: &[u8], j: usize, ws: Ws) -> Vec<((usize, usize), usize, Ws)> {
+    let n = hay.len();
+    let after_ws = |ws: Ws| match ws {
+        Ws::Start => Ws::Start,
+        Ws::Clean | Ws::Pending => Ws::Pending,
+    };
+    let mut out = Vec::new();
+    if is_sep(e) {
+        out.push(((j, j), j, after_ws(ws)));
+        return out;
+    }
+    // Where the next visible byte starts.
+    let visible = |j: usize| -> Option<usize> {
+        match ws {
+            Ws::Pending => (hay.get(j) == Some(&b' ')).then_some(j + 1),
+            _ => Some(j),
+        }
+    };
+    match e {
+        Elem::Lit(l) => {
+            if let Some(a) = visible(j)
+                && hay[a.min(n)..].starts_with(l)
+            {
+                out.push(((a, a + l.len()), a + l.len(), Ws::Clean));
+            }
+        }
+        Elem::Field(f) => match f.class {
+            Class::Numeric(_) => {
+                if let Some(a) = visible(j).filter(|&a| a <= n) {
+                    for end in ends(e, hay, a) {
+                        out.push(((a, end), end, Ws::Clean));
+                    }
+                }
+            }
+            Class::Text { max, no_dots, .. } => {
+                // A value of whitespace only: nothing visible.
+                if max >= 1 {
+                    out.push(((j, j), j, after_ws(ws)));
+                }
+                // (start of the visible bytes, leading whitespace in the value)
+                let mut starts = Vec::new();
+                match ws {
+                    Ws::Pending => starts.extend(visible(j).map(|a| (a, false))),
+                    Ws::Start => starts.push((j, false)),
+                    Ws::Clean => {
+                        starts.push((j, false));
+                        if hay.get(j) == Some(&b' ') {
+                            starts.push((j + 1, true));
+                        }
+                    }
+                }
+                for (a, lead) in starts {
+                    if a >= n || hay[a] == b' ' {
+                        continue;
+                    }
+                    for b in a + 1..=n {
+                        let c = hay[b - 1];
+                        if !text_byte_ok(c) {
+                            break;
+                        }
+                        if c == b' ' {
+                            continue;
+                        }
+                        let core = b - a;
+                        for trail in [false, true] {
+                            if core + usize::from(lead) + usize::from(trail) > max {
+                                continue;
+                            }
+                            if !lead && !trail && dots_excluded(no_dots, &hay[a..b]) {
+                                continue;
+                            }
+                            let next = if trail { Ws::Pending } else { Ws::Clean };
+                            out.push(((a, b), b, next));
+                        }
+                    }
+                }
+            }
+        },
+    }
+    out
+}
+
+/// Every distinct way the elements explain the joined argv (before 5.3),
+/// bounded by `budget` steps; keeps the first `LIST_CAP`.
+fn presplit_search(elems: &[Elem], hay: &[u8], budget: u64) -> (u64, bool, Vec<Spans>) {
+    use std::collections::{BTreeSet, HashMap};
+    struct St<'a> {
+        elems: &'a [Elem],
+        hay: &'a [u8],
+        memo: HashMap<(usize, usize, Ws), bool>,
+        steps: u64,
+        budget: u64,
+        exhausted: bool,
+        spans: Spans,
+        found: BTreeSet<Spans>,
+    }
+    impl St<'_> {
+        /// Whether elements `i..` can explain `hay[j..]` from `ws`.
+        fn feasible(&mut self, i: usize, j: usize, ws: Ws) -> bool {
+            if i == self.elems.len() {
+                return j == self.hay.len();
+            }
+            if let Some(&v) = self.memo.get(&(i, j, ws)) {
+                return v;
+            }
+            self.steps += 1;
+            let moves = presplit_moves(&self.elems[i], self.hay, j, ws);
+            let v = moves
+                .into_iter()
+                .any(|(_, j2, ws2)| self.feasible(i + 1, j2, ws2));
+            self.memo.insert((i, j, ws), v);
+            v
+        }
+
+        fn rec(&mut self, i: usize, j: usize, ws: Ws) {
+            if self.exhausted {
+                return;
+            }
+            self.steps += 1;
+            if self.steps > self.budget {
+                self.exhausted = true;
+                return;
+            }
+            if i == self.elems.len() {
+                let consistent = self.elems.iter().enumerate().all(|(k, e)| match e {
+                    Elem::Field(f) if f.first != k => {
+                        let (a, b) = self.spans[f.first];
+                        let (c, d) = self.spans[k];
+                        self.hay[a..b] == self.hay[c..d]
+                    }
+                    _ => true,
+                });
+                if j == self.hay.len() && consistent {
+                    self.found.insert(self.spans.clone());
+                }
+                return;
+            }
+            for (span, j2, ws2) in presplit_moves(&self.elems[i], self.hay, j, ws) {
+                if !self.feasible(i + 1, j2, ws2) {
+                    continue;
+                }
+                self.spans[i] = span;
+                self.rec(i + 1, j2, ws2);
+                if self.exhausted {
+                    return;
+                }
+            }
+        }
+    }
+    let mut st = St {
+        elems,
+        hay,
+        memo: HashMap::new(),
+        steps: 0,
+        budget,
+        exhausted: false,
+        spans: vec![(0, 0); elems.len()],
+        found: BTreeSet::new(),
+    };
+    if st.feasible(0, 0, Ws::Start) {
+        st.rec(0, 0, Ws::Start);
+    }
+    let count = u64::try_from(st.found.len()).unwrap_or(u64::MAX);
+    (
+        count,
+        !st.exhausted,
+        st.found.into_iter().take(LIST_CAP).collect(),
+    )
+}
+
+// ---------------------------------------------------------------------------
 // Results
 
 enum Haystack<'n> {
@@ -948,9 +1229,10 @@ pub struct Matches<'n> {
     exact: bool,
     /// Precomputed paths (all strategies but `General`, which searches on
     /// demand).
-    paths: Option<Vec<Path>>,
+    paths: Option<Vec<Spans>>,
     elems: Vec<Elem>,
     rlim_infinity: u64,
+    dots: bool,
     strategy: Strategy,
 }
 
@@ -974,6 +1256,7 @@ impl<'n> Matches<'n> {
             paths: Some(Vec::new()),
             elems: Vec::new(),
             rlim_infinity: u64::MAX,
+            dots: true,
             strategy,
         }
     }
@@ -1011,13 +1294,19 @@ impl<'n> Matches<'n> {
         let paths = match &self.paths {
             Some(p) => p.iter().take(limit).cloned().collect(),
             None if self.count == 0 => Vec::new(),
-            None => search(&self.elems, self.hay.bytes(), u64::MAX, limit, false).2,
+            None => search(&self.elems, self.hay.bytes(), u64::MAX, limit, false)
+                .2
+                .iter()
+                .map(|p| to_spans(p))
+                .collect(),
         };
         paths.into_iter().map(|p| self.candidate(&p)).collect()
     }
 
-    /// Every candidate, lazily in groups (at most 4096 for a repeated
-    /// specifier search).
+    /// The candidates: at most 1,048,576 of them (2^20), and for a repeated
+    /// specifier search at most the 4,096 kept. [`count`](Matches::count)
+    /// is always the full number; use [`candidates`](Matches::candidates)
+    /// to choose the limit.
     pub fn iter(&self) -> impl Iterator<Item = Candidate<'_>> + '_ {
         let limit = usize::try_from(self.count)
             .unwrap_or(usize::MAX)
@@ -1049,12 +1338,13 @@ impl<'n> Matches<'n> {
         Some(best)
     }
 
-    fn candidate(&self, path: &[usize]) -> Candidate<'_> {
+    fn candidate(&self, spans: &[(usize, usize)]) -> Candidate<'_> {
         let name = self.hay.bytes();
         let mut fields = Vec::new();
-        let mut start = 0;
         for (i, e) in self.elems.iter().enumerate() {
-            let end = path.get(i).copied().unwrap_or(start);
+            let Some(&(start, end)) = spans.get(i) else {
+                break;
+            };
             if let Elem::Field(f) = e
                 && f.first == i
             {
@@ -1065,10 +1355,9 @@ impl<'n> Matches<'n> {
                     span,
                     arg,
                     bytes,
-                    value: value_of(f.spec, bytes, self.rlim_infinity),
+                    value: value_of(f.spec, bytes, self.rlim_infinity, self.dots),
                 });
             }
-            start = end;
         }
         Candidate { fields }
     }
@@ -1087,7 +1376,7 @@ impl<'n> Matches<'n> {
     }
 }
 
-fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64) -> FieldValue<'_> {
+fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64, dots: bool) -> FieldValue<'_> {
     let num = || -> i128 {
         let (neg, d) = match b {
             [b'-', rest @ ..] => (true, rest),
@@ -1114,7 +1403,7 @@ fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64) -> FieldValue<'_> {
                 CoreLimit::Bytes(v)
             })
         }
-        _ => FieldValue::Text(Escaped { bytes: b }),
+        _ => FieldValue::Text(Escaped { bytes: b, dots }),
     }
 }
 
@@ -1197,11 +1486,13 @@ pub enum FieldValue<'m> {
 }
 
 /// An escaped value (`%e`, `%E`, `%f`, `%h`). Escaping is lossy: every `!`
-/// may have been `/` or a `!`; the value `!` may have been `.`, empty, `/`
-/// or `!`; `!.` may have been `..`.
+/// may have been `/` or a `!`; from 4.6 on, the value `!` may also have been
+/// `.` or empty, and `!.` may have been `..`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Escaped<'m> {
     bytes: &'m [u8],
+    /// The kernel escapes `.`, `..` and empty values (4.6+).
+    dots: bool,
 }
 
 impl<'m> Escaped<'m> {
@@ -1230,8 +1521,8 @@ impl<'m> Escaped<'m> {
         let bangs = self.bytes.iter().filter(|&&b| b == b'!').count();
         let base = if bangs >= 64 { u64::MAX } else { 1u64 << bangs };
         let extra = match self.bytes {
-            b"!" => 2,  // "." and ""
-            b"!." => 1, // ".."
+            b"!" if self.dots => 2,  // "." and ""
+            b"!." if self.dots => 1, // ".."
             _ => 0,
         };
         base.saturating_add(extra)
@@ -1241,8 +1532,8 @@ impl<'m> Escaped<'m> {
     pub fn originals(&self, limit: usize) -> Vec<Vec<u8>> {
         let mut out: Vec<Vec<u8>> = Vec::new();
         match self.bytes {
-            b"!" => out.extend([b".".to_vec(), Vec::new()]),
-            b"!." => out.push(b"..".to_vec()),
+            b"!" if self.dots => out.extend([b".".to_vec(), Vec::new()]),
+            b"!." if self.dots => out.push(b"..".to_vec()),
             _ => {}
         }
         let bangs: Vec<usize> = self
