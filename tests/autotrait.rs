@@ -46,4 +46,14 @@ fn public_types_are_send_and_sync() {
     assert_auto::<Finding>();
     assert_auto::<Mount>();
     assert_auto::<StorageKind>();
+    assert_auto::<Matcher>();
+    assert_auto::<Matches<'static>>();
+    assert_auto::<Candidate<'static>>();
+    assert_auto::<Field<'static>>();
+    assert_auto::<FieldValue<'static>>();
+    assert_auto::<Escaped<'static>>();
+    assert_auto::<MatchOptions>();
+    assert_auto::<MatchError>();
+    assert_auto::<Strategy>();
+    assert_auto::<Target>();
 }
