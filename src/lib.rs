@@ -83,6 +83,7 @@ mod doctor;
 mod error;
 mod expand;
 mod handler;
+mod k8s;
 mod kernel;
 mod lint;
 mod parse;
@@ -105,6 +106,12 @@ pub use expand::{
     Outcome, PATH_MAX, PIDFD_NUMBER, Settings, SocketProblem, UNIX_PATH_MAX,
 };
 pub use handler::{Handler, fingerprint};
+pub use k8s::{
+    ACS_ANNOTATION, CheckOptions, Document, ECI_ANNOTATION, EphemeralPatch, FINDING_NAMES,
+    Finding as ManifestFinding, MAX_DOCUMENTS, MAX_MANIFEST_BYTES, ManifestError, ManifestSet,
+    PatchError, PatchOptions, Report as ManifestReport, check, ephemeral_patch, normalize_path,
+    parse_quantity, try_check,
+};
 pub use kernel::{Feature, KernelProfile, KernelVersion, KernelVersionError, SocketCheck};
 pub use lint::{Lint, LintKind, LintReport, Severity, lint};
 pub use parse::{

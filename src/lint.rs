@@ -17,7 +17,8 @@ use crate::sysctl::{socket_value_ok, stored_value};
 use core::fmt;
 
 /// How bad a finding is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Advice; nothing goes wrong.
     Info,

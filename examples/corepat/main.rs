@@ -110,6 +110,37 @@ enum Cmd {
         /// first; put `--` before them when an argument starts with `-`).
         names: Vec<std::ffi::OsString>,
     },
+    /// Check the core-pattern annotation of Kubernetes manifests (YAML or
+    /// JSON; `-` for stdin). Exit status 1 when any error is found.
+    CheckManifest {
+        #[command(flatten)]
+        kernel: KernelArgs,
+        /// Another annotation key to read (default: alibabacloud.com/core-pattern
+        /// and k8s.aliyun.com/eci-core-pattern). Repeatable.
+        #[arg(long = "key", value_name = "KEY")]
+        keys: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Manifest files (`-` for stdin), including ephemeral-container patch bodies.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Print the patch body that adds an ephemeral debug container mounting
+    /// the core volume at the pattern's directory, and how to apply it.
+    EphemeralPatch {
+        /// The ephemeral container's name.
+        #[arg(long, default_value = "core-debugger")]
+        name: String,
+        /// Its image (one with gdb to analyse cores).
+        #[arg(long, default_value = "alpine:3")]
+        image: String,
+        /// The container to target (default: the first that mounts the directory).
+        #[arg(long)]
+        target: Option<String>,
+        /// The manifest with the annotated workload (`-` for stdin).
+        manifest: std::path::PathBuf,
+    },
     /// Read conformance vectors (JSON lines) on stdin; write one result line each.
     Conform,
 }
@@ -346,6 +377,20 @@ fn main() -> ExitCode {
                 max_candidates,
             )
         }),
+        Cmd::CheckManifest {
+            kernel,
+            keys,
+            format,
+            files,
+        } => kernel
+            .profile()
+            .and_then(|(k, _)| check_manifest(&files, k, keys, format)),
+        Cmd::EphemeralPatch {
+            name,
+            image,
+            target,
+            manifest,
+        } => ephemeral(&manifest, name, image, target),
         Cmd::Conform => conform(),
     };
     match r {
@@ -741,6 +786,116 @@ fn match_names(
     } else {
         ExitCode::FAILURE
     })
+}
+
+// ---------------------------------------------------------------------------
+// manifests
+
+fn read_input(path: &std::path::Path) -> Result<(String, String), String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        io::Read::read_to_string(&mut io::stdin().lock(), &mut s)
+            .map_err(|e| format!("reading stdin: {e}"))?;
+        return Ok(("<stdin>".into(), s));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+fn check_manifest(
+    files: &[std::path::PathBuf],
+    kernel: KernelProfile,
+    keys: Vec<String>,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let mut set = core_pattern::ManifestSet::default();
+    for f in files {
+        let (name, text) = read_input(f)?;
+        set.add(&name, &text).map_err(|e| e.to_string())?;
+    }
+    let mut opts = core_pattern::CheckOptions {
+        kernel,
+        ..Default::default()
+    };
+    if !keys.is_empty() {
+        opts.keys = keys;
+    }
+    let report = core_pattern::try_check(&set, &opts).map_err(|e| e.to_string())?;
+    let mut o = String::new();
+    match format {
+        Format::Json => outln!(o, "{}", report.to_json()),
+        Format::Text => {
+            let mut last: Option<&str> = None;
+            for f in &report.findings {
+                if last != Some(f.object.as_str()) {
+                    if last.is_some() {
+                        outln!(o);
+                    }
+                    outln!(o, "{}", f.object);
+                    last = Some(&f.object);
+                }
+                let c = f
+                    .container
+                    .as_deref()
+                    .map(|c| format!(" [{c}]"))
+                    .unwrap_or_default();
+                outln!(o, "  {}[{}]{c} {}", f.severity, f.name, f.path);
+                outln!(o, "    {}", f.message);
+                outln!(o, "    fix: {}", f.help);
+            }
+            let errors = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == core_pattern::Severity::Error)
+                .count();
+            if report.findings.is_empty() {
+                outln!(o, "no findings");
+            } else {
+                outln!(o);
+                outln!(o, "{} finding(s), {errors} error(s)", report.findings.len());
+            }
+        }
+    }
+    emit(&o)?;
+    Ok(if report.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn ephemeral(
+    manifest: &std::path::Path,
+    name: String,
+    image: String,
+    target: Option<String>,
+) -> Result<ExitCode, String> {
+    let (src, text) = read_input(manifest)?;
+    let set = core_pattern::ManifestSet::parse(&src, &text).map_err(|e| e.to_string())?;
+    let opts = core_pattern::PatchOptions {
+        name,
+        image,
+        target,
+        ..Default::default()
+    };
+    let patch = core_pattern::ephemeral_patch(&set, &opts).map_err(|e| e.to_string())?;
+    let body = serde_json::to_string_pretty(&patch.body).map_err(|e| e.to_string())?;
+    let mut o = String::new();
+    outln!(o, "{body}");
+    eprintln!(
+        "# patch for {}: save the JSON above as patch.json, then:",
+        patch.object
+    );
+    for line in patch.kubectl.lines() {
+        if line.starts_with('#') {
+            eprintln!("{line}");
+        } else {
+            eprintln!("#   {line}");
+        }
+    }
+    eprintln!("# or, through the API server proxy:");
+    eprintln!("#   {}", patch.curl);
+    emit(&o)
 }
 
 // ---------------------------------------------------------------------------
