@@ -76,12 +76,15 @@
 //! all) are reported as [`NoDumpReason`]s.
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod doctor;
 mod error;
 mod expand;
+#[cfg(feature = "capi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capi")))]
+pub mod ffi;
 mod handler;
 mod k8s;
 mod kernel;

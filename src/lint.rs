@@ -67,6 +67,17 @@ macro_rules! lint_kinds {
             pub const fn code(self) -> u32 {
                 match self { $( LintKind::$v => $code, )* }
             }
+
+            /// The name as a NUL-terminated string, for the C ABI.
+            #[allow(dead_code)]
+            pub(crate) const fn c_name(self) -> &'static core::ffi::CStr {
+                match self {
+                    $( LintKind::$v => match core::ffi::CStr::from_bytes_with_nul(concat!($name, "\0").as_bytes()) {
+                        Ok(c) => c,
+                        Err(_) => c"unknown",
+                    }, )*
+                }
+            }
         }
     };
 }
