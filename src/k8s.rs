@@ -60,7 +60,7 @@ pub const MAX_MANIFEST_BYTES: usize = 16 << 20;
 pub const MAX_DOCUMENTS: usize = 100_000;
 
 /// Every finding name [`check`] can report. Stable public API.
-pub const FINDING_NAMES: [&str; 24] = [
+pub const FINDING_NAMES: [&str; 26] = [
     "annotation-on-workload-only",
     "pattern-invalid",
     "pattern-not-file",
@@ -85,6 +85,8 @@ pub const FINDING_NAMES: [&str; 24] = [
     "patch-invalid-json",
     "pvc-not-found",
     "pattern-unsupported-specifier",
+    "mount-subpath-expr",
+    "manifest-invalid",
 ];
 
 // ---------------------------------------------------------------------------
@@ -308,17 +310,72 @@ impl ManifestSet {
     }
 }
 
-fn read_yaml(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError> {
-    serde_saphyr::from_multiple::<Value>(text).map_err(|e| {
-        let loc = e.location();
-        ManifestError::Syntax {
-            source_name: source_name.into(),
-            document: 1,
-            line: loc.map(|l| l.line()),
-            column: loc.map(|l| l.column()),
-            message: e.to_string().lines().next().unwrap_or("").to_string(),
+/// Splits YAML text into documents at `---` markers (a document marker
+/// stands at column 0, where content never does) and `...` ends; keeps each
+/// document's first line number.
+fn split_documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs: Vec<(usize, String)> = Vec::new();
+    let mut cur = String::new();
+    let mut start = 1;
+    let mut explicit = false;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let is_marker = |m: &str| {
+            body == m
+                || body
+                    .strip_prefix(m)
+                    .is_some_and(|r| r.starts_with([' ', '\t']))
+        };
+        if is_marker("---") {
+            if explicit || !cur.trim().is_empty() {
+                docs.push((start, std::mem::take(&mut cur)));
+            }
+            cur.clear();
+            explicit = true;
+            start = i + 1;
+            // Content after the marker stays, at its column.
+            cur.push_str("   ");
+            cur.push_str(&line[3..]);
+        } else if is_marker("...") {
+            docs.push((start, std::mem::take(&mut cur)));
+            explicit = false;
+            start = i + 2;
+        } else {
+            cur.push_str(line);
         }
-    })
+    }
+    if explicit || !cur.trim().is_empty() {
+        docs.push((start, cur));
+    }
+    docs
+}
+
+fn read_yaml(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError> {
+    let mut out = Vec::new();
+    for (n, (first_line, doc)) in split_documents(text).into_iter().enumerate() {
+        // Blank and comment-only documents are null documents.
+        let empty = doc
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+        if empty {
+            out.push(Value::Null);
+            continue;
+        }
+        // Pad with newlines so that line numbers match the input.
+        let padded = format!("{}{doc}", "\n".repeat(first_line.saturating_sub(1)));
+        let v = serde_saphyr::from_str::<Value>(&padded).map_err(|e| {
+            let loc = e.location();
+            ManifestError::Syntax {
+                source_name: source_name.into(),
+                document: n + 1,
+                line: loc.map(|l| l.line()),
+                column: loc.map(|l| l.column()),
+                message: e.to_string().lines().next().unwrap_or("").to_string(),
+            }
+        })?;
+        out.push(v);
+    }
+    Ok(out)
 }
 
 fn type_name(v: &Value) -> &'static str {
@@ -408,15 +465,19 @@ impl Default for CheckOptions {
 // ---------------------------------------------------------------------------
 // Paths
 
-/// Normalises an absolute path lexically: `//`, `.` and `..` resolved, no
-/// trailing slash (except `/`). `None` when `..` climbs above `/`.
+/// Normalises an absolute path lexically as the kernel resolves it: `//`,
+/// `.` and `..` resolved (`/..` is `/`), no trailing slash (except `/`).
+/// `None` for a relative path.
 pub fn normalize_path(path: &str) -> Option<String> {
+    if !path.starts_with('/') {
+        return None;
+    }
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
         match c {
             "" | "." => {}
             ".." => {
-                parts.pop()?;
+                parts.pop();
             }
             c => parts.push(c),
         }
@@ -436,6 +497,18 @@ pub fn parse_quantity(q: &str) -> Option<u128> {
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(q.len());
     let (num, suffix) = q.split_at(split);
+    // Decimal exponents (`1e9`, `2E3`) and milli (`100m`, rounded down).
+    if let Some(exp) = suffix
+        .strip_prefix(['e', 'E'])
+        .filter(|e| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let e: u32 = exp.parse().ok()?;
+        let base = parse_quantity(num)?;
+        return base.checked_mul(10u128.checked_pow(e)?);
+    }
+    if suffix == "m" {
+        return Some(parse_quantity(num)? / 1000);
+    }
     let mult: u128 = match suffix {
         "" => 1,
         "Ki" => 1 << 10,
@@ -834,20 +907,17 @@ impl Ctx<'_> {
 /// Checks every workload in `set` that carries one of `opts.keys`, against
 /// checks A1–A12 of the annotation spec.
 ///
-/// Workloads with malformed fields get a `pattern-invalid`-free report with
-/// what could be checked; use [`try_check`] to get the error instead.
+/// A workload whose fields have the wrong types gets one `manifest-invalid`
+/// finding naming the field; the other workloads are checked as usual. Use
+/// [`try_check`] to get the error instead.
 pub fn check(set: &ManifestSet, opts: &CheckOptions) -> Report {
-    try_check(set, opts).unwrap_or_else(|e| Report {
-        findings: vec![Finding {
-            name: "pattern-invalid",
-            severity: Severity::Error,
-            object: "?".into(),
-            container: None,
-            path: String::new(),
-            message: e.to_string(),
-            help: "fix the manifest so that it is valid Kubernetes".into(),
-        }],
-    })
+    match run(set, opts, false) {
+        Ok(r) => r,
+        // Unreachable: the lenient run turns errors into findings.
+        Err(e) => Report {
+            findings: vec![invalid_finding(&e)],
+        },
+    }
 }
 
 /// Like [`check`], but a manifest whose fields have the wrong types is an
@@ -857,18 +927,75 @@ pub fn check(set: &ManifestSet, opts: &CheckOptions) -> Report {
 ///
 /// [`ManifestError::Field`] naming the document and the field.
 pub fn try_check(set: &ManifestSet, opts: &CheckOptions) -> Result<Report, ManifestError> {
+    run(set, opts, true)
+}
+
+fn invalid_finding(e: &ManifestError) -> Finding {
+    let (object, path) = match e {
+        ManifestError::Field { object, path, .. } => (object.clone(), path.clone()),
+        _ => ("?".into(), String::new()),
+    };
+    Finding {
+        name: "manifest-invalid",
+        severity: Severity::Error,
+        object,
+        container: None,
+        path,
+        message: e.to_string(),
+        help: "fix the field so that the manifest is valid Kubernetes".into(),
+    }
+}
+
+/// Whether an ephemeral-container patch is meant for workload `t`: it mounts
+/// one of the pod's volumes or targets one of its containers.
+fn patch_applies(t: &PodTemplate<'_>, patch: &Document) -> bool {
+    let names = |list: &str, key: &str| -> Vec<String> {
+        t.spec
+            .get(list)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.get(key).and_then(Value::as_str).map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let volumes = names("volumes", "name");
+    let containers = names("containers", "name");
+    let items = get(&patch.value, &["spec", "ephemeralContainers"])
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    items.iter().any(|c| {
+        let target = c.get("targetContainerName").and_then(Value::as_str);
+        let mounts_ours = c
+            .get("volumeMounts")
+            .and_then(Value::as_array)
+            .is_some_and(|ms| {
+                ms.iter().any(|m| {
+                    m.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| volumes.iter().any(|v| v == n))
+                })
+            });
+        mounts_ours || target.is_some_and(|n| containers.iter().any(|c| c == n))
+    })
+}
+
+fn run(set: &ManifestSet, opts: &CheckOptions, strict: bool) -> Result<Report, ManifestError> {
     let mut ctx = Ctx {
         set,
         findings: Vec::new(),
     };
-    let templates: Vec<PodTemplate<'_>> = set
-        .docs
-        .iter()
-        .map(pod_template)
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut templates: Vec<PodTemplate<'_>> = Vec::new();
+    for doc in &set.docs {
+        match pod_template(doc) {
+            Ok(Some(t)) => templates.push(t),
+            Ok(None) => {}
+            Err(e) if strict => return Err(e),
+            Err(e) => ctx.findings.push(invalid_finding(&e)),
+        }
+    }
     let patches: Vec<&Document> = set
         .docs
         .iter()
@@ -877,21 +1004,63 @@ pub fn try_check(set: &ManifestSet, opts: &CheckOptions) -> Result<Report, Manif
                 && get(&d.value, &["spec", "ephemeralContainers"]).is_some()
         })
         .collect();
-    for t in &templates {
-        check_template(&mut ctx, t, opts, &patches)?;
+    let annotated: Vec<usize> = templates
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| annotation(t.pod_annotations, &opts.keys).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    // Which patches go with which workload: all of them when one workload is
+    // annotated, else those that mount its volumes or target its containers.
+    let mut used = vec![false; patches.len()];
+    for (i, t) in templates.iter().enumerate() {
+        let mine: Vec<&Document> = patches
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                annotated.contains(&i) && (annotated.len() == 1 || patch_applies(t, d))
+            })
+            .map(|(j, d)| {
+                used[j] = true;
+                *d
+            })
+            .collect();
+        match check_template(&mut ctx, t, opts, &mine) {
+            Ok(()) => {}
+            Err(e) if strict => return Err(e),
+            Err(e) => ctx.findings.push(invalid_finding(&e)),
+        }
     }
-    // Stable order: by object, then severity, then name.
+    for (d, _) in patches.iter().zip(&used).filter(|(_, u)| !**u) {
+        if let Some((line, column, msg)) = &d.invalid_json {
+            ctx.findings.push(Finding {
+                name: "patch-invalid-json",
+                severity: Severity::Error,
+                object: d.source.clone(),
+                container: None,
+                path: format!("{} line {line} column {column}", d.source),
+                message: format!("the ephemeral-container patch {} is not valid JSON ({msg}); the API server rejects it", d.source),
+                help: "remove comments and trailing commas; `corepat ephemeral-patch` writes a valid body".into(),
+            });
+        }
+    }
+    // Stable order: by object (input order), then most severe first; the
+    // order of findings within one severity is the order of the checks.
     let order: Vec<String> = templates.iter().map(|t| t.object.clone()).collect();
     ctx.findings.sort_by(|a, b| {
-        let ia = order
-            .iter()
-            .position(|o| *o == a.object)
-            .unwrap_or(usize::MAX);
-        let ib = order
-            .iter()
-            .position(|o| *o == b.object)
-            .unwrap_or(usize::MAX);
-        (ia, core::cmp::Reverse(a.severity)).cmp(&(ib, core::cmp::Reverse(b.severity)))
+        let pos = |o: &str| order.iter().position(|x| x == o).unwrap_or(usize::MAX);
+        (pos(&a.object), core::cmp::Reverse(a.severity))
+            .cmp(&(pos(&b.object), core::cmp::Reverse(b.severity)))
+    });
+    // One finding per (name, object, container, path).
+    let mut seen = std::collections::HashSet::new();
+    ctx.findings.retain(|f| {
+        seen.insert((
+            f.name,
+            f.object.clone(),
+            f.container.clone(),
+            f.path.clone(),
+        ))
     });
     Ok(Report {
         findings: ctx.findings,
@@ -1051,23 +1220,7 @@ fn check_template(
         );
         return Ok(());
     }
-    let raw_dir = if dir_end == 0 {
-        "/".to_string()
-    } else {
-        body[..dir_end].replace("%%", "%")
-    };
-    let Some(dir) = normalize_path(&raw_dir) else {
-        ctx.add(
-            "directory-not-mounted",
-            Severity::Error,
-            t,
-            None,
-            ann_path,
-            format!("`{raw_dir}` climbs above `/` with `..`"),
-            "write the directory without `..`",
-        );
-        return Ok(());
-    };
+    let dir = normalize_path(&directory_text(p, dir_end)).unwrap_or_else(|| "/".into());
     // A8: unique names.
     let uses = |s: Specifier| p.uses(s);
     if ![
@@ -1166,7 +1319,7 @@ fn check_template(
         }
         if m.sub_path_expr {
             ctx.add(
-                "container-not-covered",
+                "mount-subpath-expr",
                 Severity::Warning,
                 t,
                 Some(cname),
@@ -1249,7 +1402,8 @@ fn check_template(
             ));
         }
     }
-    for (c, _) in &eph {
+    for (c, patch_doc) in &eph {
+        let patch_doc = *patch_doc;
         if let Some((_, first)) = all_names.iter().find(|(n, _)| *n == c.name) {
             ctx.add(
                 "ephemeral-name-duplicate",
@@ -1282,8 +1436,7 @@ fn check_template(
             );
         }
         // The ephemeral container must see the core volume at exactly `dir`.
-        let doc = t.doc;
-        let ms = mounts(doc, &t.object, c).unwrap_or_default();
+        let ms = mounts(patch_doc.unwrap_or(t.doc), &t.object, c)?;
         let want_volume = core_mount.map(|m| m.volume.as_str());
         let at_dir = ms
             .iter()
@@ -1327,6 +1480,31 @@ fn check_template(
     Ok(())
 }
 
+/// The directory as the kernel expands it: literal bytes and `%%` up to
+/// `dir_end` (unknown specifiers vanish).
+fn directory_text(p: &crate::parse::Pattern, dir_end: usize) -> String {
+    if dir_end == 0 {
+        return "/".into();
+    }
+    let mut out = Vec::new();
+    for tok in p.tokens() {
+        let start = tok.span.start as usize;
+        if start >= dir_end {
+            break;
+        }
+        match tok.kind {
+            TokenKind::Literal => {
+                let b = p.token_bytes(tok);
+                let take = (dir_end - start).min(b.len());
+                out.extend_from_slice(&b[..take]);
+            }
+            TokenKind::Spec(Specifier::Percent) => out.push(b'%'),
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The subdirectory of the volume that appears at `dir` through mount `m`.
 fn effective_subpath(m: &MountRef<'_>, dir: &str) -> String {
     let mp = normalize_path(&m.mount_path).unwrap_or_default();
@@ -1351,6 +1529,31 @@ fn volume_findings(
     has_hostname: bool,
 ) -> Result<(), ManifestError> {
     let kind = volume_kind(vol);
+    for src in [
+        "persistentVolumeClaim",
+        "nfs",
+        "csi",
+        "hostPath",
+        "iscsi",
+        "cephfs",
+    ] {
+        if vol
+            .get(src)
+            .and_then(|v| v.get("readOnly"))
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
+            ctx.add(
+                "mount-read-only",
+                Severity::Error,
+                t,
+                Some(cname),
+                format!("{vpath}.{src}.readOnly"),
+                format!("the volume `{vname}` is read-only at its source ({src}.readOnly: true): the kernel cannot create the core file"),
+                format!("remove readOnly: true from {src}"),
+            );
+        }
+    }
     let shared = matches!(
         kind,
         VolumeKind::Nas
@@ -1611,8 +1814,7 @@ pub fn ephemeral_patch(
         }) {
             return Err(no_dir());
         }
-        let dir = normalize_path(if dir_end == 0 { "/" } else { &bytes[..dir_end] })
-            .ok_or_else(no_dir)?;
+        let dir = normalize_path(&directory_text(p, dir_end)).ok_or_else(no_dir)?;
         let regular = containers(&t, "containers")?;
         let mut found = None;
         for c in &regular {
