@@ -11,27 +11,27 @@
 /*
  Backport bit: `%f`.
  */
-#define CPAT_FEATURE_SPEC_EXE_NAME (1 << (uint8_t)SpecExeName)
+#define CPAT_FEATURE_SPEC_EXE_NAME (1 << 7)
 
 /*
  Backport bit: `%C`.
  */
-#define CPAT_FEATURE_SPEC_CPU (1 << (uint8_t)SpecCpu)
+#define CPAT_FEATURE_SPEC_CPU (1 << 8)
 
 /*
  Backport bit: `%F` (Debian's 6.1.192 and 6.12.117 have it).
  */
-#define CPAT_FEATURE_SPEC_PIDFD (1 << (uint8_t)SpecPidfd)
+#define CPAT_FEATURE_SPEC_PIDFD (1 << 9)
 
 /*
  Backport bit: `@` socket mode.
  */
-#define CPAT_FEATURE_SOCKET_MODE (1 << (uint8_t)SocketMode)
+#define CPAT_FEATURE_SOCKET_MODE (1 << 10)
 
 /*
  Backport bit: `@@` socket request mode.
  */
-#define CPAT_FEATURE_SOCKET_REQUEST_MODE (1 << (uint8_t)SocketRequestMode)
+#define CPAT_FEATURE_SOCKET_REQUEST_MODE (1 << 11)
 
 /*
  File mode.
@@ -261,78 +261,6 @@ enum cpat_result
 typedef enum cpat_result cpat_result;
 #else
 typedef uint32_t cpat_result;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/*
- One piece of kernel behaviour that appeared in a known release.
-
- [`Feature::since`] gives the upstream release; a [`KernelProfile`] can add
- or remove any feature to describe a distribution kernel.
- */
-enum Feature
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint8_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-  /*
-   `%c`, the soft `RLIMIT_CORE` (2.6.24).
-   */
-  SpecCoreLimit = 0,
-  /*
-   `%E`, the executable path (3.0).
-   */
-  SpecExePath,
-  /*
-   `%d`, the dump mode (3.7).
-   */
-  SpecDumpable,
-  /*
-   `%P`, the global PID (3.12).
-   */
-  SpecGlobalPid,
-  /*
-   `%i` and `%I`, thread IDs (3.18).
-   */
-  SpecTid,
-  /*
-   Escaping of an expansion that is exactly `.`, `..` or empty (4.6).
-   */
-  EscapeDotNames,
-  /*
-   Pipe argv is split on whitespace *before* expansion, so spaces inside
-   `%e`/`%E` stay in one argument, and empty arguments survive (5.3).
-   */
-  PipeSplitBeforeExpand,
-  /*
-   `%f`, the executable's file name (5.9).
-   */
-  SpecExeName,
-  /*
-   `%C`, the CPU the dump started on (6.2 upstream; Debian 6.1.192 lacks it).
-   */
-  SpecCpu,
-  /*
-   `%F`, a pidfd for the pipe helper at fd 3 (6.16; backported to some
-   stable kernels, e.g. Debian's 6.1.192 and 6.12.117).
-   */
-  SpecPidfd,
-  /*
-   `@/path`: dump to an `AF_UNIX` socket (6.16). Before it, `@` is an
-   ordinary relative file name.
-   */
-  SocketMode,
-  /*
-   `@@/path`: the socket request/ack protocol (6.17), together with the
-   write-time checks on path length (< 108) and `..` components.
-   */
-  SocketRequestMode,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum Feature Feature;
-#else
-typedef uint8_t Feature;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
@@ -595,10 +523,7 @@ typedef struct cpat_field {
   uint32_t end;
 } cpat_field;
 
-/*
- Every feature, in order of appearance.
- */
-#define Feature_ALL { SpecCoreLimit, SpecExePath, SpecDumpable, SpecGlobalPid, SpecTid, EscapeDotNames, PipeSplitBeforeExpand, SpecExeName, SpecCpu, SpecPidfd, SocketMode, SocketRequestMode, }
+
 
 
 
@@ -633,7 +558,8 @@ const char *cpat_result_message(uint32_t code);
 
 /*
  Parses a kernel release (`uname -r`; empty: the newest behaviour) and
- adds the backported features in `backports` (`CPAT_FEATURE_*` bits).
+ adds the backported features in `backports` (`CPAT_FEATURE_*` bits;
+ any other bit gives `CPAT_RESULT_INVALID_ARGUMENT`).
  `*out` is written only on success; free it with `cpat_kernel_free`.
 
  # Safety
@@ -940,7 +866,7 @@ const char *cpat_lint_name(uint32_t code);
 
  # Safety
 
- `p` live; `settings` NULL or valid; `out` writable; `diag` NULL or writable.
+ `p` live; `settings` NULL or valid; `out` writable.
  */
 cpat_result cpat_matcher_new(const struct cpat_pattern *p,
                              const struct cpat_settings *settings,

@@ -401,18 +401,28 @@ pub extern "C" fn cpat_result_message(code: u32) -> *const c_char {
 pub struct cpat_kernel(KernelProfile);
 
 /// Backport bit: `%f`.
-pub const CPAT_FEATURE_SPEC_EXE_NAME: u32 = 1 << Feature::SpecExeName as u8;
+pub const CPAT_FEATURE_SPEC_EXE_NAME: u32 = 1 << 7;
 /// Backport bit: `%C`.
-pub const CPAT_FEATURE_SPEC_CPU: u32 = 1 << Feature::SpecCpu as u8;
+pub const CPAT_FEATURE_SPEC_CPU: u32 = 1 << 8;
 /// Backport bit: `%F` (Debian's 6.1.192 and 6.12.117 have it).
-pub const CPAT_FEATURE_SPEC_PIDFD: u32 = 1 << Feature::SpecPidfd as u8;
+pub const CPAT_FEATURE_SPEC_PIDFD: u32 = 1 << 9;
 /// Backport bit: `@` socket mode.
-pub const CPAT_FEATURE_SOCKET_MODE: u32 = 1 << Feature::SocketMode as u8;
+pub const CPAT_FEATURE_SOCKET_MODE: u32 = 1 << 10;
 /// Backport bit: `@@` socket request mode.
-pub const CPAT_FEATURE_SOCKET_REQUEST_MODE: u32 = 1 << Feature::SocketRequestMode as u8;
+pub const CPAT_FEATURE_SOCKET_REQUEST_MODE: u32 = 1 << 11;
+
+/// The backport bits C may pass, and the features they stand for.
+const BACKPORTS: [(u32, Feature); 5] = [
+    (CPAT_FEATURE_SPEC_EXE_NAME, Feature::SpecExeName),
+    (CPAT_FEATURE_SPEC_CPU, Feature::SpecCpu),
+    (CPAT_FEATURE_SPEC_PIDFD, Feature::SpecPidfd),
+    (CPAT_FEATURE_SOCKET_MODE, Feature::SocketMode),
+    (CPAT_FEATURE_SOCKET_REQUEST_MODE, Feature::SocketRequestMode),
+];
 
 /// Parses a kernel release (`uname -r`; empty: the newest behaviour) and
-/// adds the backported features in `backports` (`CPAT_FEATURE_*` bits).
+/// adds the backported features in `backports` (`CPAT_FEATURE_*` bits;
+/// any other bit gives `CPAT_RESULT_INVALID_ARGUMENT`).
 /// `*out` is written only on success; free it with `cpat_kernel_free`.
 ///
 /// # Safety
@@ -440,8 +450,12 @@ pub unsafe extern "C" fn cpat_kernel_parse(
                 Err(_) => return CPAT_RESULT_BAD_KERNEL_RELEASE,
             }
         };
-        for f in Feature::ALL {
-            if backports & (1 << f as u8) != 0 {
+        let known = BACKPORTS.iter().fold(0, |acc, (bit, _)| acc | bit);
+        if backports & !known != 0 {
+            return CPAT_RESULT_INVALID_ARGUMENT;
+        }
+        for (bit, f) in BACKPORTS {
+            if backports & bit != 0 {
                 k = k.with_feature(f);
             }
         }
@@ -1296,7 +1310,7 @@ pub const CPAT_TARGET_ARGV: u32 = 2;
 ///
 /// # Safety
 ///
-/// `p` live; `settings` NULL or valid; `out` writable; `diag` NULL or writable.
+/// `p` live; `settings` NULL or valid; `out` writable.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn cpat_matcher_new(
     p: *const cpat_pattern,
@@ -1632,6 +1646,13 @@ pub unsafe extern "C" fn cpat_check_manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn backport_bits_are_the_feature_bits() {
+        for (bit, f) in BACKPORTS {
+            assert_eq!(bit, 1 << f as u8, "{f}");
+        }
+    }
 
     #[test]
     fn every_result_has_a_name_and_message() {
