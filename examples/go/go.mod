@@ -1,0 +1,3 @@
+module example.com/corepattern
+
+go 1.19
