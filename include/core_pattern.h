@@ -134,6 +134,13 @@
 #define CPAT_TARGET_ARGV 2
 
 /*
+ The most candidates one match lists through the C ABI (the count is
+ always complete): listing is copied into the handle, and an unbounded
+ request on a hostile name could take gigabytes.
+ */
+#define CPAT_MAX_LISTED_CANDIDATES 65536
+
+/*
  Result codes. `CPAT_RESULT_OK` is 0; the others are banded as the Rust
  codes: 1xx parse, 2xx expand (no-dump reasons), 3xx matching, 4xx
  manifests, 9xx API misuse.
@@ -883,8 +890,8 @@ cpat_result cpat_matcher_new(const struct cpat_pattern *p,
 void cpat_matcher_free(struct cpat_matcher *m);
 
 /*
- Matches a file name, listing up to `max_candidates` candidates (the
- count is always complete).
+ Matches a file name, listing up to `max_candidates` candidates (at most
+ `CPAT_MAX_LISTED_CANDIDATES`; the count is always complete).
 
  # Safety
 

@@ -1383,7 +1383,13 @@ pub struct cpat_matches {
     candidates: Vec<Vec<(cpat_field, Vec<u8>)>>,
 }
 
+/// The most candidates one match lists through the C ABI (the count is
+/// always complete): listing is copied into the handle, and an unbounded
+/// request on a hostile name could take gigabytes.
+pub const CPAT_MAX_LISTED_CANDIDATES: usize = 65_536;
+
 fn collect(m: &crate::reverse::Matches<'_>, max: usize) -> cpat_matches {
+    let max = max.min(CPAT_MAX_LISTED_CANDIDATES);
     let candidates = m
         .candidates(max)
         .iter()
@@ -1411,8 +1417,8 @@ fn collect(m: &crate::reverse::Matches<'_>, max: usize) -> cpat_matches {
     }
 }
 
-/// Matches a file name, listing up to `max_candidates` candidates (the
-/// count is always complete).
+/// Matches a file name, listing up to `max_candidates` candidates (at most
+/// `CPAT_MAX_LISTED_CANDIDATES`; the count is always complete).
 ///
 /// # Safety
 ///
