@@ -67,13 +67,31 @@
 //!
 //! # Input safety
 //!
-//! Nothing panics on any input, and nothing recurses. A [`Pattern`] holds at
-//! most [`ParseOptions::max_len`] bytes (default 127, the kernel's limit);
-//! parsing and expansion are linear in the pattern and the crash's byte
-//! strings. `comm`, `hostname` and `exe` are cut as the kernel holds them
-//! (15 bytes, 64 bytes, a NUL). Expanded names are not limited by the kernel;
-//! names that the VFS would refuse (a component over 255 bytes, 4096 bytes in
+//! Everything this crate reads may come from an attacker or a broken
+//! config: patterns (sysctls, annotations), core file names on a shared
+//! volume, helper argv, manifests, and every C ABI argument. Nothing panics
+//! on any input, nothing recurses on input-controlled depth, and the C ABI
+//! never unwinds. The limits and bounds, and what checks each:
+//!
+//! | input | limit / bound | checked by |
+//! |---|---|---|
+//! | pattern | [`ParseOptions::max_len`] bytes (default 127, the kernel's); O(n) parse and expansion | `fuzz/parse_pattern`, `fuzz/roundtrip_pattern`, `fuzz/expand_pattern`, `tests/prop.rs` |
+//! | sysctl writes | any number of chunks of any size; the stored value ≤ 127 bytes | `fuzz/sysctl_write`, `tests/prop.rs` |
+//! | crash byte strings | `comm` 15, `hostname` 64 bytes, `exe` < `PATH_MAX` (longer: [`NoDumpReason::ExePathTooLong`]) | `fuzz/expand_pattern`, `tests/spec_table.rs` |
+//! | lints | O(n) in the input; spans always inside it | `fuzz/lint_pattern`, `tests/lint.rs` |
+//! | reverse matching | O(k · n) time, O(n) memory to count (k pattern elements, n name bytes); repeated specifiers: at most [`MatchOptions::budget`] steps | `fuzz/match_name`, `fuzz/expand_then_match`, `tests/reverse.rs`, `benches/reverse.rs` (1 KiB → 64 KiB) |
+//! | manifests | [`MAX_MANIFEST_BYTES`] (16 MiB), [`MAX_DOCUMENTS`] (100,000) documents; the YAML parser (serde-saphyr) limits nesting and alias expansion | `fuzz/check_manifest`, `tests/k8s.rs` |
+//! | C ABI | pointer + length inputs, copied; outputs never written past `buf_len`; listing capped at `CPAT_MAX_LISTED_CANDIDATES` | `fuzz/ffi_buffers`, `tests/ffi.rs` (also under Miri), `tests/c/run.sh` (ASan, UBSan, valgrind) |
+//!
+//! `comm`, `hostname` and `exe` are cut as the kernel holds them (15 bytes,
+//! 64 bytes, a NUL). Expanded names are not limited by the kernel; names
+//! that the VFS would refuse (a component over 255 bytes, 4096 bytes in
 //! all) are reported as [`NoDumpReason`]s.
+//!
+//! # Crate features
+//!
+//! - `capi` (off by default): the C ABI in the `ffi` module, for
+//!   `include/core_pattern.h`.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]

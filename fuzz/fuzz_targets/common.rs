@@ -1,0 +1,102 @@
+//! Structured inputs shared by the fuzz targets.
+
+#![allow(dead_code)]
+
+use arbitrary::Arbitrary;
+use core_pattern::{CoreLimit, Crash, Feature, KernelProfile, KernelVersion, Settings, Signal};
+
+/// A kernel: a version near the ones whose rules differ, plus backports.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct FuzzKernel {
+    major: u8,
+    minor: u8,
+    patch: u16,
+    rc: Option<u8>,
+    backports: u16,
+    initial_mount_ns: bool,
+    bits32: bool,
+}
+
+impl FuzzKernel {
+    pub fn profile(&self) -> KernelProfile {
+        let major = u16::from(self.major % 9);
+        let minor = u16::from(self.minor % 24);
+        let v = match self.rc {
+            Some(rc) => KernelVersion::rc(major, minor, u16::from(rc % 9)),
+            None => KernelVersion::new(major, minor, u32::from(self.patch % 300)),
+        };
+        let mut k = KernelProfile::new(v).with_initial_mount_ns(self.initial_mount_ns);
+        for (i, f) in Feature::ALL.into_iter().enumerate() {
+            if self.backports & (1 << i) != 0 {
+                k = k.with_feature(f);
+            }
+        }
+        if self.bits32 {
+            k = k.with_rlim_infinity(u64::from(u32::MAX));
+        }
+        k
+    }
+}
+
+#[derive(Arbitrary, Debug, Clone)]
+pub struct FuzzCrash {
+    pub pid: u32,
+    pub tid: u32,
+    pub global_pid: u32,
+    pub global_tid: u32,
+    pub uid: u32,
+    pub gid: u32,
+    pub dumpable: u8,
+    pub signal: u8,
+    pub time: i64,
+    pub hostname: Vec<u8>,
+    pub comm: Vec<u8>,
+    pub exe: Option<Vec<u8>>,
+    pub cpu: u32,
+    pub core_limit: Option<u64>,
+}
+
+impl FuzzCrash {
+    pub fn crash(&self) -> Crash<'_> {
+        Crash {
+            pid: self.pid,
+            tid: self.tid,
+            global_pid: self.global_pid,
+            global_tid: self.global_tid,
+            uid: self.uid,
+            gid: self.gid,
+            dumpable: self.dumpable % 4,
+            // Mostly signals that dump core.
+            signal: Signal::new(if self.signal < 200 {
+                11
+            } else {
+                u32::from(self.signal % 65)
+            }),
+            time: self.time,
+            hostname: &self.hostname,
+            comm: &self.comm,
+            exe: self.exe.as_deref(),
+            cpu: self.cpu,
+            core_limit: self
+                .core_limit
+                .map_or(CoreLimit::Unlimited, CoreLimit::Bytes),
+        }
+    }
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct FuzzSettings {
+    pub core_uses_pid: bool,
+    pub suid_dumpable: u8,
+    pub core_pipe_limit: u32,
+}
+
+impl FuzzSettings {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            core_uses_pid: self.core_uses_pid,
+            suid_dumpable: self.suid_dumpable % 3,
+            core_pipe_limit: self.core_pipe_limit,
+        }
+    }
+}
