@@ -797,6 +797,24 @@ pub struct cpat_crash {
     pub core_limit: u64,
 }
 
+/// The settings behind `s`; all zero for NULL.
+///
+/// # Safety
+///
+/// `s` must be NULL or point to a valid `cpat_settings`.
+unsafe fn settings_of(s: *const cpat_settings) -> Settings {
+    if s.is_null() {
+        return Settings::default();
+    }
+    // SAFETY: non-NULL and valid by the caller's promise.
+    let s = unsafe { &*s };
+    Settings {
+        core_uses_pid: s.core_uses_pid != 0,
+        suid_dumpable: s.suid_dumpable,
+        core_pipe_limit: s.core_pipe_limit,
+    }
+}
+
 /// # Safety
 ///
 /// `s` and `c` must be NULL or valid, with the crash's byte strings valid
@@ -808,17 +826,8 @@ unsafe fn inputs<'a>(
     if c.is_null() {
         return Err(CPAT_RESULT_NULL_PARAMETER);
     }
-    let settings = if s.is_null() {
-        Settings::default()
-    } else {
-        // SAFETY: non-NULL and valid by promise.
-        let s = unsafe { &*s };
-        Settings {
-            core_uses_pid: s.core_uses_pid != 0,
-            suid_dumpable: s.suid_dumpable,
-            core_pipe_limit: s.core_pipe_limit,
-        }
-    };
+    // SAFETY: forwarded caller promise.
+    let settings = unsafe { settings_of(s) };
     // SAFETY: non-NULL and valid by promise.
     let c = unsafe { &*c };
     let crash = Crash {
@@ -1134,17 +1143,8 @@ pub unsafe extern "C" fn cpat_lint(
         let input = try_ffi!(unsafe { bytes(input, len) });
         // SAFETY: forwarded caller promise.
         let k = unsafe { kernel_or_latest(kernel) };
-        let s = if settings.is_null() {
-            Settings::default()
-        } else {
-            // SAFETY: non-NULL and valid by promise.
-            let s = unsafe { &*settings };
-            Settings {
-                core_uses_pid: s.core_uses_pid != 0,
-                suid_dumpable: s.suid_dumpable,
-                core_pipe_limit: s.core_pipe_limit,
-            }
-        };
+        // SAFETY: forwarded caller promise.
+        let s = unsafe { settings_of(settings) };
         // SAFETY: forwarded caller promise.
         unsafe { give(cpat_lint_report(lint(input, &k, &s)), out) }
     })
@@ -1327,17 +1327,8 @@ pub unsafe extern "C" fn cpat_matcher_new(
             CPAT_TARGET_ARGV => Target::Argv,
             _ => return CPAT_RESULT_INVALID_ARGUMENT,
         };
-        let s = if settings.is_null() {
-            Settings::default()
-        } else {
-            // SAFETY: non-NULL and valid by promise.
-            let s = unsafe { &*settings };
-            Settings {
-                core_uses_pid: s.core_uses_pid != 0,
-                suid_dumpable: s.suid_dumpable,
-                core_pipe_limit: s.core_pipe_limit,
-            }
-        };
+        // SAFETY: forwarded caller promise.
+        let s = unsafe { settings_of(settings) };
         match p.0.matcher(&s, MatchOptions::new().target(t)) {
             // SAFETY: forwarded caller promise.
             Ok(m) => unsafe { give(cpat_matcher(m), out) },

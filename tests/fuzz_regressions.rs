@@ -3,8 +3,8 @@
 //! panic), and each has a test below saying what it showed.
 
 use core_pattern::{
-    CheckOptions, Crash, KernelProfile, ManifestSet, MatchOptions, Outcome, ParseOptions,
-    Settings, Target, check, lint, write_sysctl,
+    CheckOptions, Crash, KernelProfile, ManifestSet, MatchOptions, Outcome, ParseOptions, Settings,
+    Target, check, lint, write_sysctl,
 };
 
 fn testdata() -> Vec<(String, Vec<u8>)> {
@@ -70,7 +70,10 @@ fn impossible_crash_values_are_not_matched_but_possible_ones_are() {
     .unwrap();
     let p = ParseOptions::new().parse(&pattern).unwrap();
     let m = p
-        .matcher(&Settings::default(), MatchOptions::new().target(Target::Path))
+        .matcher(
+            &Settings::default(),
+            MatchOptions::new().target(Target::Path),
+        )
         .unwrap();
     let impossible = Crash {
         tid: 0,
