@@ -1068,7 +1068,12 @@ fn presplit_moves(e: &Elem, hay: &[u8], j: usize, ws: Ws) -> Vec<((usize, usize)
                     }
                 }
             }
-            Class::Text { max, no_dots, .. } => {
+            Class::Text { min, max, no_dots } => {
+                // An empty value (before 4.6 the kernel writes nothing for
+                // one): nothing visible, and nothing changes.
+                if min == 0 {
+                    out.push(((j, j), j, ws));
+                }
                 // A value of whitespace only: nothing visible.
                 if max >= 1 {
                     out.push(((j, j), j, after_ws(ws)));

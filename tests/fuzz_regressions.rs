@@ -89,3 +89,42 @@ fn impossible_crash_values_are_not_matched_but_possible_ones_are() {
     };
     assert!(m.match_name(&name).is_match());
 }
+
+/// `expand_then_match` found that on kernels before 4.6 (an empty `%h` or
+/// `%e` writes nothing) and before 5.3 (argv split after expansion), the
+/// matcher had no move for an empty text value, so the helper's real argv
+/// did not match its own pattern. Input:
+/// `expand_then_match-presplit-empty-value.bin`.
+#[test]
+fn empty_text_values_before_4_6_match_split_argv() {
+    let k = KernelProfile::parse("3.10.0").unwrap();
+    for (pattern, hostname) in [
+        ("|/h a%hb %e", &b""[..]),
+        ("|/h %h %e", b""),
+        ("|/h x %h", b""),
+        ("|/h a%hb %e", b"node"),
+    ] {
+        let p = ParseOptions::new().kernel(k).parse(pattern).unwrap();
+        let crash = Crash {
+            hostname,
+            ..Crash::example()
+        };
+        let Outcome::Pipe { argv, .. } = p.expand(&Settings::default(), &crash) else {
+            panic!("pipe");
+        };
+        let m = p
+            .matcher(&Settings::default(), MatchOptions::new())
+            .unwrap();
+        let a: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        let found = m.match_argv(&a);
+        assert!(
+            found.is_match(),
+            "{pattern} with hostname {hostname:?}: {argv:?}"
+        );
+        // The real values are among the candidates.
+        assert!(found.candidates(1000).iter().any(|c| {
+            c.get(core_pattern::Specifier::Hostname)
+                .is_none_or(|f| f.bytes() == hostname)
+        }));
+    }
+}
