@@ -1224,13 +1224,8 @@ pub unsafe extern "C" fn cpat_lint_report_message(
     out_len: *mut usize,
 ) -> cpat_result {
     boundary(CPAT_RESULT_PANIC, || {
-        // SAFETY: forwarded caller promise.
-        let r = try_ffi!(unsafe { handle(r) });
-        let Some(l) = r.0.lints().get(i) else {
-            return CPAT_RESULT_INVALID_ARGUMENT;
-        };
         // SAFETY: forwarded caller promises.
-        unsafe { write_out(l.message().as_bytes(), buf, buf_len, out_len) }
+        unsafe { lint_text(r, i, |l| l.message(), buf, buf_len, out_len) }
     })
 }
 
@@ -1248,13 +1243,8 @@ pub unsafe extern "C" fn cpat_lint_report_help(
     out_len: *mut usize,
 ) -> cpat_result {
     boundary(CPAT_RESULT_PANIC, || {
-        // SAFETY: forwarded caller promise.
-        let r = try_ffi!(unsafe { handle(r) });
-        let Some(l) = r.0.lints().get(i) else {
-            return CPAT_RESULT_INVALID_ARGUMENT;
-        };
         // SAFETY: forwarded caller promises.
-        unsafe { write_out(l.help().as_bytes(), buf, buf_len, out_len) }
+        unsafe { lint_text(r, i, |l| l.help(), buf, buf_len, out_len) }
     })
 }
 
@@ -1277,6 +1267,28 @@ pub unsafe extern "C" fn cpat_lint_report_stored(
         // SAFETY: forwarded caller promises.
         unsafe { write_out(r.0.stored(), buf, buf_len, out_len) }
     })
+}
+
+/// Writes one text of lint `i` with the buffer protocol.
+///
+/// # Safety
+///
+/// `r` live; `buf` NULL or writable for `buf_len`; `out_len` writable.
+unsafe fn lint_text(
+    r: *const cpat_lint_report,
+    i: usize,
+    text: impl Fn(&crate::lint::Lint) -> &str,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> cpat_result {
+    // SAFETY: forwarded caller promise.
+    let r = try_ffi!(unsafe { handle(r) });
+    let Some(l) = r.0.lints().get(i) else {
+        return CPAT_RESULT_INVALID_ARGUMENT;
+    };
+    // SAFETY: forwarded caller promises.
+    unsafe { write_out(text(l).as_bytes(), buf, buf_len, out_len) }
 }
 
 /// The stable name of a lint code (e.g. `"no-unique-field"`), a static

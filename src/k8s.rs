@@ -732,7 +732,6 @@ struct Container<'a> {
     name: String,
     path: String,
     value: &'a Value,
-    init: bool,
 }
 
 fn containers<'a>(t: &PodTemplate<'a>, list: &str) -> Result<Vec<Container<'a>>, ManifestError> {
@@ -756,7 +755,6 @@ fn containers<'a>(t: &PodTemplate<'a>, list: &str) -> Result<Vec<Container<'a>>,
             name,
             path: cpath,
             value: c,
-            init: list == "initContainers",
         });
     }
     Ok(out)
@@ -1191,25 +1189,10 @@ fn check_template(
         return Ok(());
     }
     // A4: the directory part (up to the last literal `/`).
-    let mut dir_end = None;
-    let mut spec_in_dir = None;
-    for tok in p.tokens() {
-        if tok.kind == TokenKind::Literal
-            && let Some(i) = p.token_bytes(tok).iter().rposition(|&b| b == b'/')
-        {
-            dir_end = Some(tok.span.start as usize + i);
-        }
-    }
-    let dir_end = dir_end.unwrap_or(0);
-    for tok in p.tokens() {
-        if (tok.span.start as usize) < dir_end
-            && matches!(tok.kind, TokenKind::Spec(s) if s != Specifier::Percent)
-        {
-            spec_in_dir.get_or_insert(String::from_utf8_lossy(p.token_bytes(tok)).into_owned());
-        }
-    }
-    if let Some(spec) = spec_in_dir {
-        ctx.add(
+    let dir = match pattern_directory(p) {
+        Ok(dir) => dir,
+        Err(spec) => {
+            ctx.add(
             "directory-has-specifier",
             Severity::Error,
             t,
@@ -1217,10 +1200,10 @@ fn check_template(
             ann_path,
             format!("{spec} is in the directory part of `{body}`: the kernel never creates directories, so that directory cannot exist as a mount point"),
             "keep specifiers in the file name: <mounted dir>/core-%e-%h-%t",
-        );
-        return Ok(());
-    }
-    let dir = normalize_path(&directory_text(p, dir_end)).unwrap_or_else(|| "/".into());
+            );
+            return Ok(());
+        }
+    };
     // A8: unique names.
     let uses = |s: Specifier| p.uses(s);
     if ![
@@ -1261,17 +1244,8 @@ fn check_template(
     // The mount covering `dir` in each container (the deepest one).
     let mut covered_by: Vec<(String, String, Option<MountRef<'_>>)> = Vec::new();
     for c in regular.iter().chain(init.iter()) {
-        let ms = mounts(t.doc, &t.object, c)?;
-        let best = ms
-            .into_iter()
-            .filter_map(|m| {
-                let mp = normalize_path(&m.mount_path)?;
-                covers(&mp, &dir).then_some((mp.len(), m))
-            })
-            .max_by_key(|(len, _)| *len)
-            .map(|(_, m)| m);
+        let best = covering_mount(mounts(t.doc, &t.object, c)?, &dir);
         covered_by.push((c.name.clone(), format!("{}.volumeMounts", c.path), best));
-        let _ = c.init;
     }
     let regular_names: Vec<&str> = regular.iter().map(|c| c.name.as_str()).collect();
     let any_regular_covered = covered_by
@@ -1396,7 +1370,6 @@ fn check_template(
                     name,
                     path: format!("{}: spec.ephemeralContainers[{i}]", d.source),
                     value: c,
-                    init: false,
                 },
                 Some(d),
             ));
@@ -1478,6 +1451,38 @@ fn check_template(
         }
     }
     Ok(())
+}
+
+/// The directory of an absolute file pattern as the kernel expands it
+/// (normalised), or the first specifier that stands in it.
+fn pattern_directory(p: &crate::parse::Pattern) -> Result<String, String> {
+    let mut dir_end = 0;
+    for tok in p.tokens() {
+        if tok.kind == TokenKind::Literal
+            && let Some(i) = p.token_bytes(tok).iter().rposition(|&b| b == b'/')
+        {
+            dir_end = tok.span.start as usize + i;
+        }
+    }
+    if let Some(tok) = p.tokens().iter().find(|tok| {
+        (tok.span.start as usize) < dir_end
+            && matches!(tok.kind, TokenKind::Spec(s) if s != Specifier::Percent)
+    }) {
+        return Err(String::from_utf8_lossy(p.token_bytes(tok)).into_owned());
+    }
+    Ok(normalize_path(&directory_text(p, dir_end)).unwrap_or_else(|| "/".into()))
+}
+
+/// The deepest of `mounts` whose mount path covers `dir`.
+fn covering_mount<'a>(mounts: Vec<MountRef<'a>>, dir: &str) -> Option<MountRef<'a>> {
+    mounts
+        .into_iter()
+        .filter_map(|m| {
+            let mp = normalize_path(&m.mount_path)?;
+            covers(&mp, dir).then_some((mp.len(), m))
+        })
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, m)| m)
 }
 
 /// The directory as the kernel expands it: literal bytes and `%%` up to
@@ -1800,36 +1805,14 @@ pub fn ephemeral_patch(
         if p.mode() != Mode::File || !bytes.starts_with('/') {
             return Err(no_dir());
         }
-        let mut dir_end = 0;
-        for tok in p.tokens() {
-            if tok.kind == TokenKind::Literal
-                && let Some(i) = p.token_bytes(tok).iter().rposition(|&b| b == b'/')
-            {
-                dir_end = tok.span.start as usize + i;
-            }
-        }
-        if p.tokens().iter().any(|tok| {
-            (tok.span.start as usize) < dir_end
-                && matches!(tok.kind, TokenKind::Spec(s) if s != Specifier::Percent)
-        }) {
-            return Err(no_dir());
-        }
-        let dir = normalize_path(&directory_text(p, dir_end)).ok_or_else(no_dir)?;
+        let dir = pattern_directory(p).map_err(|_| no_dir())?;
         let regular = containers(&t, "containers")?;
         let mut found = None;
         for c in &regular {
             if opts.target.as_deref().is_some_and(|want| want != c.name) {
                 continue;
             }
-            let best = mounts(t.doc, &t.object, c)?
-                .into_iter()
-                .filter_map(|m| {
-                    let mp = normalize_path(&m.mount_path)?;
-                    covers(&mp, &dir).then_some((mp.len(), m))
-                })
-                .max_by_key(|(l, _)| *l)
-                .map(|(_, m)| m);
-            if let Some(m) = best {
+            if let Some(m) = covering_mount(mounts(t.doc, &t.object, c)?, &dir) {
                 found = Some((c.name.clone(), m));
                 break;
             }
