@@ -1,9 +1,16 @@
-//! Reverse matching: typical names, ambiguous names, and hostile names of
-//! 1 KiB to 64 KiB (time must grow linearly with the name length).
+//! Reverse matching: typical names, ambiguous names, hostile names of
+//! 1 KiB to 64 KiB (time must grow linearly with the name length), and the
+//! regex a crash collector builds from the pattern (`vs-regex`, measured in
+//! the same run; `tests/peers_regex.rs` compares the answers).
 //!
 //! `cargo bench --bench reverse`
 
-use core_pattern::{MatchOptions, Pattern, Settings, Target};
+#[path = "common/mod.rs"]
+mod common;
+#[path = "peers/regex.rs"]
+mod regex_peer;
+
+use core_pattern::{Crash, MatchOptions, Outcome, Pattern, Settings, Target};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -102,5 +109,56 @@ fn hostile(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, typical, hostile);
+/// The file name `pattern` expands to for `crash`.
+fn expand(pattern: &str, crash: &Crash<'_>) -> Vec<u8> {
+    let p = Pattern::parse(pattern).expect("pattern");
+    match p.expand(&Settings::default(), crash) {
+        Outcome::File { name } => name,
+        other => panic!("{pattern}: no file name: {other:?}"),
+    }
+}
+
+/// Ours against the collector's regex, on names both answer the same
+/// (`tests/peers_regex.rs`): a complete answer each, i.e. the field values.
+/// Ours: `match_name` then `best()`; the regex: `captures` and extraction.
+fn vs_regex(c: &mut Criterion) {
+    let cases: [(&str, &str, Crash<'static>); 4] = [
+        ("acs-container", common::ACS, common::container_crash()),
+        ("acs-host", common::ACS, common::host_crash()),
+        ("anchored", "/var/crash/core.%p.%s.%t", common::host_crash()),
+        (
+            "e-h-p-t",
+            "/cores/core.%e.%h.%p.%t",
+            common::container_crash(),
+        ),
+    ];
+    let mut g = c.benchmark_group("vs-regex");
+    for (label, pattern, crash) in cases {
+        let name = expand(pattern, &crash);
+        let ours = matcher(pattern, None);
+        let peer = regex_peer::RegexPeer::new(&Pattern::parse(pattern).expect("pattern"));
+        // Both must answer, with the same number of fields.
+        let theirs = peer.match_name_ref(&name).expect("the regex matches");
+        let found = ours.match_name(&name);
+        assert_eq!(found.count(), 1, "{label}");
+        assert_eq!(
+            found.best().unwrap().fields().len(),
+            theirs.len(),
+            "{label}"
+        );
+        g.throughput(Throughput::Bytes(name.len() as u64));
+        g.bench_function(format!("{label}/ours"), |b| {
+            b.iter(|| {
+                let found = ours.match_name(black_box(&name));
+                black_box(&found.best());
+            })
+        });
+        g.bench_function(format!("{label}/regex"), |b| {
+            b.iter(|| black_box(peer.match_name_ref(black_box(&name))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, typical, hostile, vs_regex);
 criterion_main!(benches);

@@ -439,7 +439,22 @@ impl ExpandError {
 // Sinks: where expanded bytes go.
 
 trait Sink {
+    /// Bytes without `/` (values, numbers, separators).
     fn put(&mut self, bytes: &[u8]);
+    /// Bytes of the pattern itself: the only place a `/` comes from.
+    fn put_literal(&mut self, bytes: &[u8]) {
+        self.put(bytes);
+    }
+    /// A value with every `/` written as `!` (`cn_esc_printf()`).
+    fn put_slash_escaped(&mut self, value: &[u8]) {
+        let mut start = 0;
+        for slash in memchr::memchr_iter(b'/', value) {
+            self.put(&value[start..slash]);
+            self.put(b"!");
+            start = slash + 1;
+        }
+        self.put(&value[start..]);
+    }
     /// Bytes produced so far, NUL separators included (the kernel's `used`).
     fn used(&self) -> usize;
     /// Pipe mode: end the current argument and start a new one.
@@ -450,15 +465,41 @@ impl Sink for Vec<u8> {
     fn put(&mut self, bytes: &[u8]) {
         self.extend_from_slice(bytes);
     }
+    fn put_slash_escaped(&mut self, value: &[u8]) {
+        self.extend(value.iter().map(|&b| if b == b'/' { b'!' } else { b }));
+    }
     fn used(&self) -> usize {
         self.len()
     }
 }
 
-/// Writes into a caller's slice while it fits, and counts everything.
+/// Writes into a caller's slice while it fits, and counts everything. It
+/// also tracks the longest `/`-separated component as it goes, so the file
+/// name is not scanned again: a `/` only ever comes from the pattern's own
+/// bytes ([`Sink::put_literal`]); every value is escaped.
 struct SliceSink<'b> {
     buf: &'b mut [u8],
     len: usize,
+    /// Length of the component being written.
+    component: usize,
+    /// The longest finished component.
+    longest: usize,
+}
+
+impl<'b> SliceSink<'b> {
+    fn new(buf: &'b mut [u8]) -> SliceSink<'b> {
+        SliceSink {
+            buf,
+            len: 0,
+            component: 0,
+            longest: 0,
+        }
+    }
+
+    /// The longest component of everything written.
+    fn longest_component(&self) -> usize {
+        self.longest.max(self.component)
+    }
 }
 
 impl Sink for SliceSink<'_> {
@@ -468,6 +509,32 @@ impl Sink for SliceSink<'_> {
             dst.copy_from_slice(bytes);
         }
         self.len = end;
+        self.component = self.component.saturating_add(bytes.len());
+    }
+    fn put_literal(&mut self, bytes: &[u8]) {
+        let before = self.component;
+        self.put(bytes);
+        let mut component = before;
+        for &b in bytes {
+            if b == b'/' {
+                self.longest = self.longest.max(component);
+                component = 0;
+            } else {
+                component += 1;
+            }
+        }
+        self.component = component;
+    }
+    fn put_slash_escaped(&mut self, value: &[u8]) {
+        // One pass that the compiler vectorises, instead of a copy per piece.
+        let end = self.len.saturating_add(value.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            for (d, &b) in dst.iter_mut().zip(value) {
+                *d = if b == b'/' { b'!' } else { b };
+            }
+        }
+        self.len = end;
+        self.component = self.component.saturating_add(value.len());
     }
     fn used(&self) -> usize {
         self.len
@@ -495,31 +562,18 @@ impl Sink for ArgvSink {
     }
 }
 
-fn put_u64<S: Sink>(s: &mut S, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    s.put(&buf[i..]);
+fn put_u64<S: Sink>(s: &mut S, v: u64) {
+    s.put(itoa::Buffer::new().format(v).as_bytes());
 }
 
 fn put_i64<S: Sink>(s: &mut S, v: i64) {
-    if v < 0 {
-        s.put(b"-");
-    }
-    put_u64(s, v.unsigned_abs());
+    s.put(itoa::Buffer::new().format(v).as_bytes());
 }
 
 /// The bytes of a C string held in a buffer of `max + 1`: up to the first
 /// NUL, at most `max` bytes.
 fn c_str(b: &[u8], max: usize) -> &[u8] {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len()).min(max);
+    let end = memchr::memchr(0, b).unwrap_or(b.len()).min(max);
     &b[..end]
 }
 
@@ -540,14 +594,7 @@ fn put_escaped<S: Sink>(s: &mut S, parts: &[&[u8]], dot_names: bool) {
         }
     }
     for part in parts {
-        let mut first = true;
-        for piece in part.split(|&b| b == b'/') {
-            if !first {
-                s.put(b"!");
-            }
-            s.put(piece);
-            first = false;
-        }
+        s.put_slash_escaped(part);
     }
 }
 
@@ -639,7 +686,7 @@ fn walk_tokens<S: Sink>(
                     s.separate();
                 }
                 match kind {
-                    TokenKind::Literal | TokenKind::Space => s.put(p.token_bytes(t)),
+                    TokenKind::Literal | TokenKind::Space => s.put_literal(p.token_bytes(t)),
                     TokenKind::Spec(spec) => {
                         put_spec(s, spec, p.mode(), crash, p.kernel(), &mut walk)?
                     }
@@ -667,6 +714,17 @@ fn precheck(crash: &Crash<'_>) -> Result<(), NoDumpReason> {
 
 /// `coredump_file()`'s checks on an expanded name.
 fn check_file(name: &[u8], crash: &Crash<'_>) -> Result<(), NoDumpReason> {
+    let mut longest = 0;
+    let mut start = 0;
+    for slash in memchr::memchr_iter(b'/', name) {
+        longest = longest.max(slash - start);
+        start = slash + 1;
+    }
+    check_file_name(name, longest.max(name.len() - start), crash)
+}
+
+/// [`check_file`] with the longest component already known.
+fn check_file_name(name: &[u8], longest: usize, crash: &Crash<'_>) -> Result<(), NoDumpReason> {
     if let CoreLimit::Bytes(limit) = crash.core_limit
         && limit < MIN_COREDUMP
     {
@@ -681,11 +739,6 @@ fn check_file(name: &[u8], crash: &Crash<'_>) -> Result<(), NoDumpReason> {
     if name.len() >= PATH_MAX {
         return Err(NoDumpReason::PathTooLong { len: name.len() });
     }
-    let longest = name
-        .split(|&b| b == b'/')
-        .map(<[u8]>::len)
-        .max()
-        .unwrap_or(0);
     if longest > NAME_MAX {
         return Err(NoDumpReason::NameTooLong { len: longest });
     }
@@ -817,13 +870,18 @@ impl Pattern {
             return Err(ExpandError::NotFileMode { mode: self.mode() });
         }
         precheck(crash).map_err(ExpandError::NoDump)?;
-        let mut s = SliceSink { buf, len: 0 };
+        let mut s = SliceSink::new(buf);
         file_name(self, settings, crash, &mut s).map_err(ExpandError::NoDump)?;
-        let len = s.len;
+        let (len, longest) = (s.len, s.longest_component());
         let Some(name) = s.buf.get(..len) else {
             return Err(ExpandError::BufferTooSmall { required: len });
         };
-        check_file(name, crash).map_err(ExpandError::NoDump)?;
+        debug_assert_eq!(
+            check_file(name, crash),
+            check_file_name(name, longest, crash),
+            "the tracked component length agrees with a scan"
+        );
+        check_file_name(name, longest, crash).map_err(ExpandError::NoDump)?;
         Ok(len)
     }
 }

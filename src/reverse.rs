@@ -287,7 +287,7 @@ fn text_byte_ok(b: u8) -> bool {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Matcher {
-    elems: Vec<Elem>,
+    elems: std::sync::Arc<[Elem]>,
     strategy: Strategy,
     target: Target,
     kernel: KernelProfile,
@@ -406,7 +406,7 @@ impl Matcher {
             Strategy::General
         };
         Ok(Matcher {
-            elems,
+            elems: elems.into(),
             strategy,
             target,
             kernel,
@@ -474,12 +474,41 @@ impl Matcher {
         self.run(Haystack::Owned(joined), starts)
     }
 
+    /// [`Strategy::General`]: the shape with one text field reads from
+    /// both ends; anything else is counted by the full program and
+    /// searched when candidates are asked for.
+    fn general(&self, name: &[u8]) -> (u64, bool, Option<Vec<Spans>>) {
+        let Some(t) = one_text_field(&self.elems) else {
+            return (forward_count(&self.elems, name), true, None);
+        };
+        if let Some(found) = one_text_anchored(&self.elems, t, name) {
+            debug_assert_eq!(u64::from(found.is_some()), forward_count(&self.elems, name));
+            let paths = found.iter().map(|p| to_spans(p)).collect();
+            return (u64::from(found.is_some()), true, Some(paths));
+        }
+        let sides = OneText::new(&self.elems, t, name);
+        let count = sides.count();
+        debug_assert_eq!(count, forward_count(&self.elems, name));
+        // Few enough to list: keep them, as the other strategies do;
+        // otherwise they are searched for.
+        let paths = (count <= LIST_CAP as u64).then(|| {
+            let paths = sides.paths();
+            debug_assert_eq!(
+                paths,
+                search(&self.elems, name, u64::MAX, LIST_CAP, false).2,
+                "both ends agree with the search"
+            );
+            paths.iter().map(|p| to_spans(p)).collect()
+        });
+        (count, true, paths)
+    }
+
     fn run<'n>(&self, hay: Haystack<'n>, arg_starts: Vec<usize>) -> Matches<'n> {
         let name = hay.bytes();
         let (count, exact, paths) = match self.strategy {
             Strategy::Literal => {
-                let ok = matches!(self.elems.as_slice(), [] if name.is_empty())
-                    || matches!(self.elems.as_slice(), [Elem::Lit(l)] if l == name);
+                let ok = matches!(&self.elems[..], [] if name.is_empty())
+                    || matches!(&self.elems[..], [Elem::Lit(l)] if l == name);
                 let paths = if ok {
                     vec![vec![(0, name.len()); self.elems.len()]]
                 } else {
@@ -492,7 +521,7 @@ impl Matcher {
                 None => (0, true, Some(Vec::new())),
             },
             // Counting only; candidates are searched when asked for.
-            Strategy::General => (forward_count(&self.elems, name), true, None),
+            Strategy::General => self.general(name),
             Strategy::Backreference => {
                 let (count, exact, paths) = search(&self.elems, name, self.budget, LIST_CAP, true);
                 (
@@ -636,9 +665,16 @@ fn to_spans(path: &[usize]) -> Spans {
 }
 
 fn anchored_scan(elems: &[Elem], name: &[u8]) -> Option<Path> {
+    let mut path = vec![0; elems.len()];
+    let end = anchored_prefix(elems, name, &mut path)?;
+    (end == name.len()).then_some(path)
+}
+
+/// Reads anchored `elems` from the start of `name`, writing each element's
+/// end into `path`; returns where they end.
+fn anchored_prefix(elems: &[Elem], name: &[u8], path: &mut [usize]) -> Option<usize> {
     let mut pos = 0;
-    let mut path = Vec::with_capacity(elems.len());
-    for e in elems {
+    for (e, end_out) in elems.iter().zip(path.iter_mut()) {
         match e {
             Elem::Lit(l) => {
                 if !name[pos..].starts_with(l) {
@@ -661,13 +697,314 @@ fn anchored_scan(elems: &[Elem], name: &[u8]) -> Option<Path> {
                 pos = end;
             }
         }
-        path.push(pos);
+        *end_out = pos;
     }
-    (pos == name.len()).then_some(path)
+    Some(pos)
 }
 
 fn sat(v: u128) -> u64 {
     u64::try_from(v).unwrap_or(u64::MAX)
+}
+
+/// The most bytes an element without text can match.
+fn max_len(e: &Elem) -> usize {
+    match e {
+        Elem::Lit(l) => l.len(),
+        Elem::Field(f) => match f.class {
+            Class::Numeric(n) => n.max_digits + usize::from(n.signed),
+            Class::Text { max, .. } => max,
+        },
+    }
+}
+
+/// The shape most patterns have: literals and numeric fields, one text
+/// field, literals and numeric fields, with no specifier repeated. Returns
+/// the text field's index.
+fn one_text_field(elems: &[Elem]) -> Option<usize> {
+    let mut text = None;
+    for (i, e) in elems.iter().enumerate() {
+        if let Elem::Field(f) = e {
+            if f.first != i {
+                return None;
+            }
+            if matches!(f.class, Class::Text { .. }) {
+                if text.is_some() {
+                    return None;
+                }
+                text = Some(i);
+            }
+        }
+    }
+    text
+}
+
+/// The one-text-field shape when both sides read off without a choice:
+/// the head is anchored (as [`anchored`], ending in a literal) and every
+/// numeric field of the tail follows a literal that ends in a non-digit, so
+/// the tail reads right to left. `None` when that does not hold (or a sign
+/// makes the right-to-left reading ambiguous): use [`OneText`]. Otherwise
+/// the one path, if any.
+fn one_text_anchored(elems: &[Elem], t: usize, name: &[u8]) -> Option<Option<Path>> {
+    let Elem::Field(FieldElem {
+        class: Class::Text { min, max, no_dots },
+        ..
+    }) = elems[t]
+    else {
+        return None;
+    };
+    let head = &elems[..t];
+    if !(anchored(head) && (t == 0 || matches!(head[t - 1], Elem::Lit(_)))) {
+        return None;
+    }
+    let tail_ok = (t + 1..elems.len()).all(|i| match &elems[i] {
+        Elem::Lit(_) => true,
+        Elem::Field(_) => {
+            i - 1 > t && matches!(&elems[i - 1], Elem::Lit(l) if !l[l.len() - 1].is_ascii_digit())
+        }
+    });
+    if !tail_ok {
+        return None;
+    }
+    let mut path = vec![0; elems.len()];
+    let Some(a) = anchored_prefix(head, name, &mut path[..t]) else {
+        return Some(None);
+    };
+    // The tail, right to left.
+    let mut pos = name.len();
+    for i in (t + 1..elems.len()).rev() {
+        path[i] = pos;
+        match &elems[i] {
+            Elem::Lit(l) => {
+                if pos < a + l.len() || &name[pos - l.len()..pos] != l.as_slice() {
+                    return Some(None);
+                }
+                pos -= l.len();
+            }
+            Elem::Field(f) => {
+                let Class::Numeric(num) = f.class else {
+                    return None;
+                };
+                let Elem::Lit(before) = &elems[i - 1] else {
+                    return None;
+                };
+                let last = before[before.len() - 1];
+                let mut d = pos;
+                while d > a && name[d - 1].is_ascii_digit() {
+                    d -= 1;
+                }
+                let mut start = d;
+                if num.signed && d > a && name[d - 1] == b'-' {
+                    // Positive, the literal ending at `d`; or negative, the
+                    // literal ending before the sign.
+                    let positive = last == b'-';
+                    let negative = d >= a + 2 && name[d - 2] == last;
+                    if positive && negative {
+                        return None;
+                    }
+                    if !positive {
+                        start = d - 1;
+                    }
+                }
+                if numeric_value(&num, &name[start..pos]).is_none() {
+                    return Some(None);
+                }
+                pos = start;
+            }
+        }
+    }
+    let b = pos;
+    path[t] = b;
+    let ok = a <= b
+        && b - a >= min
+        && b - a <= max
+        && memchr::memchr2(b'/', 0, &name[a..b]).is_none()
+        && !dots_excluded(no_dots, &name[a..b]);
+    Some(ok.then_some(path))
+}
+
+/// Counts for the one-text-field shape, computed from both ends: the part
+/// before the text field can only reach the first `Σ max_len` bytes and the
+/// part after it only the last ones, so each side is a small program over
+/// its window, and the text field joins a start `a` to an end `b` when
+/// `name[a..b]` is a valid value. One O(n) scan for the first `/` or NUL;
+/// everything else depends on the pattern, not on the name's length.
+struct OneText<'e, 'n> {
+    elems: &'e [Elem],
+    name: &'n [u8],
+    /// The text field's index.
+    t: usize,
+    min: usize,
+    max: usize,
+    no_dots: bool,
+    /// Head window: positions `0..=w`.
+    w: usize,
+    /// `head[i * (w + 1) + a]`: ways elements `..i` match `name[..a]`, `i ≤ t`.
+    head: Vec<u64>,
+    /// `run_end[a]`: the first `/` or NUL at or after `a` (or the end).
+    run_end: Vec<usize>,
+    /// Tail window: positions `base..=n`.
+    base: usize,
+    /// `tail[j * (n - base + 1) + b - base]`: ways elements `t + 1 + j..`
+    /// match `name[b..]`.
+    tail: Vec<u64>,
+}
+
+impl<'e, 'n> OneText<'e, 'n> {
+    fn new(elems: &'e [Elem], t: usize, name: &'n [u8]) -> OneText<'e, 'n> {
+        let Elem::Field(FieldElem {
+            class: Class::Text { min, max, no_dots },
+            ..
+        }) = elems[t]
+        else {
+            unreachable!("one_text_field() returns a text field");
+        };
+        let n = name.len();
+        let w = elems[..t].iter().map(max_len).sum::<usize>().min(n);
+        let head_name = &name[..w];
+        let row = w + 1;
+        let mut head = vec![0u64; (t + 1) * row];
+        head[0] = 1;
+        for (i, e) in elems[..t].iter().enumerate() {
+            let (done, rest) = head.split_at_mut((i + 1) * row);
+            let cur = &done[i * row..];
+            let next = &mut rest[..row];
+            for (s, &c) in cur.iter().enumerate() {
+                if c != 0 {
+                    each_end(e, head_name, s, |end| {
+                        next[end] = sat(u128::from(next[end]) + u128::from(c));
+                        false
+                    });
+                }
+            }
+        }
+
+        let mut run_end = vec![0; row];
+        let mut stop = memchr::memchr2(b'/', 0, &name[w..]).map_or(n, |i| w + i);
+        for a in (0..=w).rev() {
+            if a < n && !text_byte_ok(name[a]) {
+                stop = a;
+            }
+            run_end[a] = stop;
+        }
+
+        let after = &elems[t + 1..];
+        let ws = after.iter().map(max_len).sum::<usize>().min(n);
+        let base = n - ws;
+        let tail_name = &name[base..];
+        let trow = ws + 1;
+        let mut tail = vec![0u64; (after.len() + 1) * trow];
+        tail[after.len() * trow + ws] = 1;
+        for (j, e) in after.iter().enumerate().rev() {
+            let (done, rest) = tail.split_at_mut((j + 1) * trow);
+            let cur = &mut done[j * trow..];
+            let next = &rest[..trow];
+            for (s, c) in cur.iter_mut().enumerate() {
+                let mut sum: u128 = 0;
+                each_end(e, tail_name, s, |end| {
+                    sum += u128::from(next[end]);
+                    false
+                });
+                *c = sat(sum);
+            }
+        }
+        OneText {
+            elems,
+            name,
+            t,
+            min,
+            max,
+            no_dots,
+            w,
+            head,
+            run_end,
+            base,
+            tail,
+        }
+    }
+
+    fn head_at(&self, i: usize, a: usize) -> u64 {
+        self.head[i * (self.w + 1) + a]
+    }
+
+    fn tail_at(&self, j: usize, b: usize) -> u64 {
+        self.tail[j * (self.name.len() - self.base + 1) + b - self.base]
+    }
+
+    /// Every (start, end) of the text field where both sides match, with
+    /// the number of ways each side can.
+    fn joins(&self) -> impl Iterator<Item = (usize, usize, u64, u64)> + '_ {
+        let n = self.name.len();
+        (0..=self.w)
+            .map(|a| (a, self.head_at(self.t, a)))
+            .filter(|&(_, h)| h != 0)
+            .flat_map(move |(a, h)| {
+                (self.base.max(a)..=n)
+                    .map(move |b| (a, b, h, self.tail_at(0, b)))
+                    .filter(move |&(a, b, _, g)| {
+                        g != 0
+                            && b - a >= self.min
+                            && b - a <= self.max
+                            && b <= self.run_end[a]
+                            && !dots_excluded(self.no_dots, &self.name[a..b])
+                    })
+            })
+    }
+
+    fn count(&self) -> u64 {
+        let total = self
+            .joins()
+            .map(|(_, _, h, g)| u128::from(h) * u128::from(g))
+            .fold(0u128, u128::saturating_add);
+        sat(total)
+    }
+
+    /// Every path, sorted (the order the general search lists them in).
+    /// Only for a count small enough to list.
+    fn paths(&self) -> Vec<Path> {
+        let mut out = Vec::new();
+        let mut path = vec![0; self.elems.len()];
+        for (a, b, _, _) in self.joins() {
+            path[self.t] = b;
+            self.head_walk(self.t, a, b, &mut path, &mut out);
+        }
+        out.sort_unstable();
+        out
+    }
+
+    /// Elements `..i` end at `pos`: choose their ends right to left (every
+    /// step on a nonzero count completes), then the tail from `b`.
+    fn head_walk(&self, i: usize, pos: usize, b: usize, path: &mut Path, out: &mut Vec<Path>) {
+        if i == 0 {
+            self.tail_walk(self.t + 1, b, path, out);
+            return;
+        }
+        let head_name = &self.name[..self.w];
+        for s in 0..=pos {
+            if self.head_at(i - 1, s) != 0
+                && each_end(&self.elems[i - 1], head_name, s, |e| e == pos)
+            {
+                path[i - 1] = pos;
+                self.head_walk(i - 1, s, b, path, out);
+            }
+        }
+    }
+
+    /// Elements `i..` from `pos`, through the tail counts.
+    fn tail_walk(&self, i: usize, pos: usize, path: &mut Path, out: &mut Vec<Path>) {
+        if i == self.elems.len() {
+            out.push(path.clone());
+            return;
+        }
+        let tail_name = &self.name[self.base..];
+        each_end(&self.elems[i], tail_name, pos - self.base, |end| {
+            let end = self.base + end;
+            if self.tail_at(i - self.t, end) != 0 {
+                path[i] = end;
+                self.tail_walk(i + 1, end, path, out);
+            }
+            false
+        });
+    }
 }
 
 /// How many ways the elements match the whole name (each occurrence on its
@@ -695,9 +1032,10 @@ fn forward_count(elems: &[Elem], name: &[u8]) -> u64 {
                         if c == 0 {
                             continue;
                         }
-                        for end in ends(e, name, s) {
+                        each_end(e, name, s, |end| {
                             next[end] = sat(u128::from(next[end]) + u128::from(c));
-                        }
+                            false
+                        });
                     }
                 }
                 Class::Text { min, max, no_dots } => {
@@ -758,48 +1096,63 @@ fn dots_excluded(no_dots: bool, b: &[u8]) -> bool {
 /// Candidate ends of element `e` starting at `s`, in increasing order.
 /// Validation is incremental: O(1) per candidate end.
 fn ends(e: &Elem, name: &[u8], s: usize) -> Vec<usize> {
-    let n = name.len();
     let mut out = Vec::new();
+    each_end(e, name, s, |end| {
+        out.push(end);
+        false
+    });
+    out
+}
+
+/// Calls `f` with every end of a value of `e` starting at `s`, in order,
+/// until `f` returns true; returns whether it did. Allocates nothing.
+fn each_end(e: &Elem, name: &[u8], s: usize, mut f: impl FnMut(usize) -> bool) -> bool {
+    let n = name.len();
     match e {
-        Elem::Lit(l) => {
-            if name[s..].starts_with(l) {
-                out.push(s + l.len());
-            }
-        }
-        Elem::Field(f) => match f.class {
+        Elem::Lit(l) => name[s..].starts_with(l) && f(s + l.len()),
+        Elem::Field(fe) => match fe.class {
             Class::Numeric(num) => {
-                let lim = (s + num.max_digits + usize::from(num.signed)).min(n);
-                for end in s + 1..=lim {
-                    let c = name[end - 1];
-                    if !(c.is_ascii_digit() || (num.signed && c == b'-' && end == s + 1)) {
-                        break;
+                // The value grows with each digit (what `numeric_value`
+                // accepts, without parsing every prefix again).
+                let neg = num.signed && name.get(s) == Some(&b'-');
+                let first = s + usize::from(neg);
+                let mut v: i128 = 0;
+                let mut end = first;
+                while end < n && end - first < num.max_digits && name[end].is_ascii_digit() {
+                    if end > first && name[first] == b'0' {
+                        break; // a leading zero: only "0" itself
                     }
-                    if numeric_value(&num, &name[s..end]).is_some() {
-                        out.push(end);
+                    v = v * 10 + i128::from(name[end] - b'0');
+                    end += 1;
+                    if neg && v == 0 {
+                        continue; // "-0"
+                    }
+                    let value = if neg { -v } else { v };
+                    if (num.min..=num.max).contains(&value) && f(end) {
+                        return true;
                     }
                 }
+                false
             }
             Class::Text { min, max, no_dots } => {
                 let lim = s.saturating_add(max).min(n);
-                if min == 0 {
-                    out.push(s);
+                if min == 0 && f(s) {
+                    return true;
                 }
                 for end in s + 1..=lim {
                     if !text_byte_ok(name[end - 1]) {
                         break;
                     }
-                    if end - s >= min && !dots_excluded(no_dots, &name[s..end]) {
-                        out.push(end);
+                    if end - s >= min && !dots_excluded(no_dots, &name[s..end]) && f(end) {
+                        return true;
                     }
                 }
+                false
             }
         },
     }
-    out
 }
 
-/// `feasible[i][s]`: elements `i..` can match `name[s..]`, each occurrence
-/// on its own. O(k · n): text fields use prefix counts over the ends.
 fn backward(elems: &[Elem], name: &[u8]) -> Vec<Vec<bool>> {
     let k = elems.len();
     let n = name.len();
@@ -826,7 +1179,14 @@ fn backward(elems: &[Elem], name: &[u8]) -> Vec<Vec<bool>> {
                 ..
             }) => {
                 for (s, c) in cur.iter_mut().enumerate() {
-                    *c = ends(&elems[i], name, s).into_iter().any(|e| next[e]);
+                    // A literal only where it would land on a feasible end
+                    // (a cheap test before the comparison).
+                    if let Elem::Lit(l) = &elems[i]
+                        && !next.get(s + l.len()).copied().unwrap_or(false)
+                    {
+                        continue;
+                    }
+                    *c = each_end(&elems[i], name, s, |e| next[e]);
                 }
             }
             Elem::Field(FieldElem {
@@ -907,7 +1267,12 @@ fn search(
     let k = elems.len();
     // feasible[i][s]: elements i.. can match name[s..] (occurrences independent).
     let feasible = backward(elems, name);
-    let hashes = Hashes::new(name);
+    // Only a repeated specifier compares values; without one, skip hashing.
+    let repeated = elems
+        .iter()
+        .enumerate()
+        .any(|(i, e)| matches!(e, Elem::Field(f) if f.first != i));
+    let hashes = Hashes::new(if repeated { name } else { &[] });
     struct St<'a> {
         elems: &'a [Elem],
         name: &'a [u8],
@@ -1235,7 +1600,7 @@ pub struct Matches<'n> {
     /// Precomputed paths (all strategies but `General`, which searches on
     /// demand).
     paths: Option<Vec<Spans>>,
-    elems: Vec<Elem>,
+    elems: std::sync::Arc<[Elem]>,
     rlim_infinity: u64,
     dots: bool,
     strategy: Strategy,
@@ -1259,7 +1624,7 @@ impl<'n> Matches<'n> {
             count: 0,
             exact: true,
             paths: Some(Vec::new()),
-            elems: Vec::new(),
+            elems: std::sync::Arc::from([]),
             rlim_infinity: u64::MAX,
             dots: true,
             strategy,
@@ -1296,6 +1661,9 @@ impl<'n> Matches<'n> {
 
     /// The candidates, up to `limit` of them.
     pub fn candidates(&self, limit: usize) -> Vec<Candidate<'_>> {
+        if limit == 0 {
+            return Vec::new();
+        }
         let paths = match &self.paths {
             Some(p) => p.iter().take(limit).cloned().collect(),
             None if self.count == 0 => Vec::new(),
@@ -1567,5 +1935,68 @@ impl<'m> Escaped<'m> {
         }
         out.truncate(limit);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `each_end` builds numeric values digit by digit; it must accept
+    /// exactly the prefixes `numeric_value` accepts.
+    #[test]
+    fn numeric_ends_agree_with_numeric_value() {
+        let classes = [
+            Numeric {
+                max_digits: 10,
+                min: 1,
+                max: 4_194_304,
+                signed: false,
+            },
+            Numeric {
+                max_digits: 10,
+                min: 0,
+                max: u32::MAX.into(),
+                signed: false,
+            },
+            Numeric {
+                max_digits: 19,
+                min: i64::MIN.into(),
+                max: i64::MAX.into(),
+                signed: true,
+            },
+            Numeric {
+                max_digits: 2,
+                min: 1,
+                max: 64,
+                signed: false,
+            },
+        ];
+        let names: [&[u8]; 9] = [
+            b"0",
+            b"007",
+            b"-0",
+            b"-01",
+            b"-1700000000x",
+            b"12345678901234567890123",
+            b"4194304",
+            b"4194305",
+            b"-9223372036854775808",
+        ];
+        for num in classes {
+            let e = Elem::Field(FieldElem {
+                spec: Specifier::Pid,
+                first: 0,
+                class: Class::Numeric(num),
+            });
+            for name in names {
+                for s in 0..name.len() {
+                    let want: Vec<usize> = (s + 1..=name.len())
+                        .filter(|&end| numeric_value(&num, &name[s..end]).is_some())
+                        .collect();
+                    assert_eq!(ends(&e, name, s), want, "{num:?} {:?} at {s}", name);
+                }
+            }
+        }
     }
 }

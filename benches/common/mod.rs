@@ -1,0 +1,69 @@
+//! Inputs shared by every bench file: the patterns people deploy and crash
+//! contexts with realistic names.
+#![allow(dead_code)]
+
+use core_pattern::{CoreLimit, Crash, Signal};
+
+/// The ACS pod annotation `alibabacloud.com/core-pattern`.
+pub const ACS: &str = "/data/dump-a/core-%E-%p-%t";
+/// systemd-coredump, current upstream (61 bytes).
+pub const SYSTEMD: &str = "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h %d %F";
+/// Ubuntu's apport (71 bytes).
+pub const APPORT: &str = "|/usr/share/apport/apport -p%p -s%s -c%c -d%d -P%P -u%u -g%g -F%F -- %E";
+/// IBM core-dump-handler's default (109 bytes).
+pub const IBM: &str = "|/var/mnt/core-dump-handler/cdc -c=%c -e=%e -p=%p -s=%s -t=%t -d=/var/mnt/core-dump-handler/cores -h=%h -E=%E";
+/// A socket pattern (6.16+).
+pub const SOCKET: &str = "@/run/systemd/coredump";
+/// A file pattern of exactly 127 bytes, the longest the sysctl stores.
+pub const LONG127: &str = "/var/lib/containers/storage/crash-dumps/tenant-a/namespace-b/core.%h.%e.%E.%p.%P.%i.%I.%u.%g.%s.%t.%c.%d.%C.%f.%%.end-of-patter";
+
+/// Every named pattern, for the per-pattern benches.
+pub const PATTERNS: [(&str, &str); 6] = [
+    ("acs", ACS),
+    ("systemd", SYSTEMD),
+    ("apport", APPORT),
+    ("ibm-109", IBM),
+    ("socket", SOCKET),
+    ("long-127", LONG127),
+];
+
+/// A crash inside a container: a Java service's JVM, PID 1 in its pid
+/// namespace, with the pod's hostname.
+pub fn container_crash() -> Crash<'static> {
+    Crash {
+        pid: 1,
+        tid: 27,
+        global_pid: 481_516,
+        global_tid: 481_542,
+        uid: 1000,
+        gid: 1000,
+        dumpable: 1,
+        signal: Signal::SIGSEGV,
+        time: 1_795_823_960,
+        hostname: b"payments-api-7d9c8b6f4-x2lqp",
+        comm: b"java",
+        exe: Some(b"/usr/lib/jvm/java-17-openjdk-amd64/bin/java"),
+        cpu: 1,
+        core_limit: CoreLimit::Unlimited,
+    }
+}
+
+/// A crash on a host: a C++ server with a dash in its name.
+pub fn host_crash() -> Crash<'static> {
+    Crash {
+        pid: 23_817,
+        tid: 23_830,
+        global_pid: 23_817,
+        global_tid: 23_830,
+        uid: 0,
+        gid: 0,
+        dumpable: 1,
+        signal: Signal::SIGABRT,
+        time: 1_795_823_961,
+        hostname: b"node-12.prod",
+        comm: b"envoy-worker",
+        exe: Some(b"/opt/envoy/bin/envoy-static"),
+        cpu: 0,
+        core_limit: CoreLimit::Bytes(1 << 30),
+    }
+}
