@@ -361,14 +361,16 @@ fn read_yaml(source_name: &str, text: &str) -> Result<Vec<Value>, ManifestError>
             out.push(Value::Null);
             continue;
         }
-        // Pad with newlines so that line numbers match the input.
-        let padded = format!("{}{doc}", "\n".repeat(first_line.saturating_sub(1)));
-        let v = serde_saphyr::from_str::<Value>(&padded).map_err(|e| {
+        // Each document is read on its own (padding it to keep line numbers
+        // would make a long stream quadratic); error lines are shifted back
+        // to the input's.
+        let offset = first_line.saturating_sub(1) as u64;
+        let v = serde_saphyr::from_str::<Value>(&doc).map_err(|e| {
             let loc = e.location();
             ManifestError::Syntax {
                 source_name: source_name.into(),
                 document: n + 1,
-                line: loc.map(|l| l.line()),
+                line: loc.map(|l| l.line() + offset),
                 column: loc.map(|l| l.column()),
                 message: e.to_string().lines().next().unwrap_or("").to_string(),
             }
