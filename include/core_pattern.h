@@ -215,7 +215,8 @@ enum cpat_result
    */
   CPAT_RESULT_NO_DUMP_PIPE_RLIMIT_ONE = 210,
   /*
-   No dump: the helper is not absolute.
+   Not returned any more (a relative helper is resolved from `/`); the
+   code stays assigned.
    */
   CPAT_RESULT_NO_DUMP_HELPER_NOT_ABSOLUTE = 211,
   /*

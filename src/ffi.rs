@@ -72,7 +72,8 @@ pub enum cpat_result {
     CPAT_RESULT_NO_DUMP_PATH_TOO_LONG = 209,
     /// No dump: a core limit of 1 aborts pipe dumps.
     CPAT_RESULT_NO_DUMP_PIPE_RLIMIT_ONE = 210,
-    /// No dump: the helper is not absolute.
+    /// Not returned any more (a relative helper is resolved from `/`); the
+    /// code stays assigned.
     CPAT_RESULT_NO_DUMP_HELPER_NOT_ABSOLUTE = 211,
     /// The pattern is not a file pattern.
     CPAT_RESULT_NOT_FILE_MODE = 250,

@@ -146,7 +146,7 @@ pub fn fingerprint(p: &Pattern) -> Option<Handler> {
         problems.insert(
             0,
             format!(
-                "the helper `{}` is not an absolute path: nothing runs",
+                "the helper `{}` is not an absolute path: the kernel resolves it from the host's `/`",
                 show(prog)
             ),
         );

@@ -861,9 +861,9 @@ fn pipe_lints(p: &Pattern, out: &mut Vec<Lint>) {
         if !absolute {
             out.push(Lint::new(
                 LintKind::HelperNotAbsolute,
-                Severity::Error,
+                Severity::Warning,
                 arg_span(a0),
-                "the helper is not an absolute path: the kernel runs it from `/` in the initial namespaces, and normally nothing runs",
+                "the helper is not an absolute path: the kernel resolves it from `/` of the initial namespaces (the host's root, not a container's), so `|bin/x` runs `/bin/x`",
                 "start the helper with `/`, e.g. |/usr/local/bin/helper",
             ));
         }

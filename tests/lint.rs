@@ -247,8 +247,8 @@ fires! {
     // specifier-in-directory.
     specifier_in_directory, "/var/%e/core.%t", latest(), DEFAULT => "specifier-in-directory", Warning, 5..7;
 
-    // helper-not-absolute (§0: `|pipehelper` runs nothing).
-    helper_not_absolute, "|helper", latest(), DEFAULT => "helper-not-absolute", Error, 1..7;
+    // helper-not-absolute: resolved from `/` of the initial namespaces.
+    helper_not_absolute, "|helper", latest(), DEFAULT => "helper-not-absolute", Warning, 1..7;
 
     // empty-pipe.
     empty_pipe, "|", latest(), DEFAULT => "empty-pipe", Error, 0..1;
@@ -846,7 +846,7 @@ fn render_helper_not_absolute() {
     let l = &named(&r, "helper-not-absolute")[0];
     assert_eq!(
         l.render(r.input()),
-        "error[helper-not-absolute]: the helper is not an absolute path: the kernel runs it from `/` in the initial namespaces, and normally nothing runs\n\
+        "warning[helper-not-absolute]: the helper is not an absolute path: the kernel resolves it from `/` of the initial namespaces (the host's root, not a container's), so `|bin/x` runs `/bin/x`\n\
          \x20 |\n\
          \x20 | |helper %p\n\
          \x20 |  ^^^^^^\n\
@@ -866,7 +866,7 @@ fn report_render_lists_lints_then_the_handler() {
     assert!(out.starts_with("handler: systemd-coredump"), "{out}");
     assert!(out.contains("BROKEN"), "{out}");
     let r = lint(b"|helper %p", &latest(), &DEFAULT);
-    assert!(r.render().starts_with("error[helper-not-absolute]"));
+    assert!(r.render().starts_with("warning[helper-not-absolute]"));
 }
 
 // ---------------------------------------------------------------------------

@@ -388,16 +388,17 @@ fn replace_chain_against_kernel_vectors() {
         r.wrong_total(),
         "no other cause (in particular none unclassified)"
     );
+    // (`|pipehelper` is not counted: its outcome depends on whether
+    // `/pipehelper` exists, so the vectors do not compare it.)
     assert_eq!(
         r.no_core_total(),
-        54,
+        48,
         "predicted a core where there is none"
     );
     let none = [
         ("core-limit-below-page", 12),
         ("empty-name", 6),
         ("empty-pipe", 6),
-        ("helper-not-absolute", 6),
         ("not-dumpable", 12),
         ("signal-not-core", 6),
         ("suid-needs-absolute", 6),
