@@ -288,6 +288,8 @@ fn text_byte_ok(b: u8) -> bool {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Matcher {
     elems: std::sync::Arc<[Elem]>,
+    /// [`Strategy::General`] with one text field: its index (see `OneText`).
+    one_text: Option<usize>,
     strategy: Strategy,
     target: Target,
     kernel: KernelProfile,
@@ -405,8 +407,13 @@ impl Matcher {
         } else {
             Strategy::General
         };
+        let one_text = match strategy {
+            Strategy::General => one_text_field(&elems),
+            _ => None,
+        };
         Ok(Matcher {
             elems: elems.into(),
+            one_text,
             strategy,
             target,
             kernel,
@@ -478,7 +485,7 @@ impl Matcher {
     /// both ends; anything else is counted by the full program and
     /// searched when candidates are asked for.
     fn general(&self, name: &[u8]) -> (u64, bool, Option<Vec<Spans>>) {
-        let Some(t) = one_text_field(&self.elems) else {
+        let Some(t) = self.one_text else {
             return (forward_count(&self.elems, name), true, None);
         };
         if let Some(found) = one_text_anchored(&self.elems, t, name) {
