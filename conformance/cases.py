@@ -178,6 +178,10 @@ def fixed():
     add("pipe-only-bar", "| alone: no core", [b"|"], setup={"wait": 500})
     add("pipe-relative-helper", "a relative helper is resolved from /", [b"|bin/helper"],
         setup={"wait": 500})
+    # The vectors' `|pipehelper` ran nothing because /pipehelper did not
+    # exist; the initramfs has one (a copy of the helper).
+    add("pipe-relative-helper-root", "|pipehelper runs /pipehelper", [b"|pipehelper %p"],
+        setup={"wait": 800})
     add("pipe-space-before-bar", "a space before | makes a relative file", [b" |x"])
     add("pipe-missing-helper", "a helper that does not exist", [b"|/nonexistent/helper"],
         setup={"wait": 500}, compare=False)

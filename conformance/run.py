@@ -187,6 +187,9 @@ def build_initramfs(work, cases):
         fail(f"{busybox} is not static (apt-get install busybox-static)")
     shutil.copy(busybox, os.path.join(root, "bin", "busybox"))
     run(["sh", os.path.join(HERE, "guest", "build.sh"), os.path.join(root, "bin")])
+    # A helper at /pipehelper, for the relative-helper case (the public
+    # vectors' `|pipehelper` found none).
+    shutil.copy(os.path.join(root, "bin", "helper"), os.path.join(root, "pipehelper"))
     with open(os.path.join(root, "init"), "w") as f:
         f.write(INIT)
     os.chmod(os.path.join(root, "init"), 0o755)
