@@ -13,46 +13,17 @@ use core_pattern::ffi::{
     cpat_matcher_new, cpat_matches_count, cpat_matches_free, cpat_pattern,
     cpat_pattern_expand_file_name, cpat_pattern_free, cpat_pattern_parse, cpat_settings,
 };
-use core_pattern::{CoreLimit, Crash, MatchOptions, Pattern, Settings};
+use core_pattern::{MatchOptions, Pattern, Settings};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::ptr;
-
-/// The C view of a crash, borrowing its byte strings.
-fn c_crash(c: &Crash<'_>) -> cpat_crash {
-    let exe = c.exe.unwrap_or_default();
-    cpat_crash {
-        pid: c.pid,
-        tid: c.tid,
-        global_pid: c.global_pid,
-        global_tid: c.global_tid,
-        uid: c.uid,
-        gid: c.gid,
-        dumpable: c.dumpable,
-        signal: c.signal.number(),
-        time: c.time,
-        hostname: c.hostname.as_ptr(),
-        hostname_len: c.hostname.len(),
-        comm: c.comm.as_ptr(),
-        comm_len: c.comm.len(),
-        exe: exe.as_ptr(),
-        exe_len: exe.len(),
-        has_exe: c.exe.is_some(),
-        cpu: c.cpu,
-        core_limit_unlimited: c.core_limit == CoreLimit::Unlimited,
-        core_limit: match c.core_limit {
-            CoreLimit::Bytes(n) => n,
-            CoreLimit::Unlimited => 0,
-        },
-    }
-}
 
 #[allow(unsafe_code)]
 fn ffi(c: &mut Criterion) {
     let mut g = c.benchmark_group("ffi");
     let crash = common::container_crash();
     let settings = Settings::default();
-    let ccrash = c_crash(&crash);
+    let ccrash = cpat_crash::from(&crash);
     let csettings = cpat_settings {
         core_uses_pid: 0,
         suid_dumpable: 0,

@@ -798,6 +798,38 @@ pub struct cpat_crash {
     pub core_limit: u64,
 }
 
+/// The C view of a Rust [`Crash`], for Rust code (tests, benchmarks, a
+/// Rust caller driving the C ABI). The byte-string pointers borrow from
+/// `c`: the result is valid only while `c`'s bytes are.
+impl From<&Crash<'_>> for cpat_crash {
+    fn from(c: &Crash<'_>) -> cpat_crash {
+        cpat_crash {
+            pid: c.pid,
+            tid: c.tid,
+            global_pid: c.global_pid,
+            global_tid: c.global_tid,
+            uid: c.uid,
+            gid: c.gid,
+            dumpable: c.dumpable,
+            signal: c.signal.number(),
+            time: c.time,
+            hostname: c.hostname.as_ptr(),
+            hostname_len: c.hostname.len(),
+            comm: c.comm.as_ptr(),
+            comm_len: c.comm.len(),
+            exe: c.exe.map_or(std::ptr::null(), <[u8]>::as_ptr),
+            exe_len: c.exe.map_or(0, <[u8]>::len),
+            has_exe: c.exe.is_some(),
+            cpu: c.cpu,
+            core_limit_unlimited: c.core_limit == CoreLimit::Unlimited,
+            core_limit: match c.core_limit {
+                CoreLimit::Bytes(n) => n,
+                CoreLimit::Unlimited => 0,
+            },
+        }
+    }
+}
+
 /// The settings behind `s`; all zero for NULL.
 ///
 /// # Safety

@@ -72,34 +72,6 @@ fn parse(s: &[u8]) -> *mut cpat_pattern {
     parse_k(s, ptr::null())
 }
 
-/// The C view of a Rust crash; the pointers borrow from `c`.
-fn c_crash(c: &Crash<'_>) -> cpat_crash {
-    cpat_crash {
-        pid: c.pid,
-        tid: c.tid,
-        global_pid: c.global_pid,
-        global_tid: c.global_tid,
-        uid: c.uid,
-        gid: c.gid,
-        dumpable: c.dumpable,
-        signal: c.signal.number(),
-        time: c.time,
-        hostname: c.hostname.as_ptr(),
-        hostname_len: c.hostname.len(),
-        comm: c.comm.as_ptr(),
-        comm_len: c.comm.len(),
-        exe: c.exe.map_or(ptr::null(), <[u8]>::as_ptr),
-        exe_len: c.exe.map_or(0, <[u8]>::len),
-        has_exe: c.exe.is_some(),
-        cpu: c.cpu,
-        core_limit_unlimited: c.core_limit == CoreLimit::Unlimited,
-        core_limit: match c.core_limit {
-            CoreLimit::Bytes(n) => n,
-            CoreLimit::Unlimited => 0,
-        },
-    }
-}
-
 fn c_settings(s: &Settings) -> cpat_settings {
     cpat_settings {
         core_uses_pid: u32::from(s.core_uses_pid),
@@ -207,7 +179,7 @@ fn rust_outcome(o: &Outcome) -> COutcome {
 /// Expands through `cpat_pattern_expand` and reads the outcome back.
 fn ffi_expand(p: *const cpat_pattern, s: &Settings, c: &Crash<'_>) -> COutcome {
     let cs = c_settings(s);
-    let cc = c_crash(c);
+    let cc = cpat_crash::from(c);
     let mut o = ptr::null_mut();
     // SAFETY: see the module docs.
     assert_eq!(
@@ -531,7 +503,7 @@ fn parse_errors_fill_diag_and_leave_out_alone() {
 #[test]
 fn expand_file_name_buffer_protocol() {
     let p = parse(ACS);
-    let c = c_crash(&Crash::example());
+    let c = cpat_crash::from(&Crash::example());
     let need = ACS_NAME.len();
 
     // 1. Size query.
@@ -613,7 +585,7 @@ fn expand_file_name_long_names_use_the_heap_path() {
     };
     assert!(name.len() > 512, "{}", name.len());
     let p = parse(pat);
-    let c = c_crash(&crash);
+    let c = cpat_crash::from(&crash);
     // SAFETY: see the module docs.
     let got =
         read_buf(|b, l, n| unsafe { cpat_pattern_expand_file_name(p, ptr::null(), &c, b, l, n) });
@@ -625,7 +597,7 @@ fn expand_file_name_long_names_use_the_heap_path() {
         exe: Some(&exe),
         ..Crash::example()
     };
-    let c = c_crash(&crash);
+    let c = cpat_crash::from(&crash);
     let want = rust_outcome(&rust.expand(&Settings::default(), &crash));
     assert_eq!(
         want,
@@ -650,7 +622,7 @@ fn expand_file_name_long_names_use_the_heap_path() {
 
 #[test]
 fn expand_file_name_errors() {
-    let c = c_crash(&Crash::example());
+    let c = cpat_crash::from(&Crash::example());
     let mut buf = [SENTINEL; 64];
     let mut n = 0;
     for (pat, want) in [
@@ -1242,7 +1214,7 @@ fn check_manifest_too_large() {
 fn null_arguments_never_crash() {
     const NP: cpat_result = CPAT_RESULT_NULL_PARAMETER;
     let np = ptr::null_mut::<u8>();
-    let c = c_crash(&Crash::example());
+    let c = cpat_crash::from(&Crash::example());
     let mut n = 0usize;
     let mut buf = [0u8; 8];
     let b = buf.as_mut_ptr();
@@ -1607,7 +1579,7 @@ fn handles_are_shared_between_threads() {
                     pid,
                     ..Crash::example()
                 };
-                let c = c_crash(&crash);
+                let c = cpat_crash::from(&crash);
                 // SAFETY: `p` and `m` stay live until the scope ends.
                 let name = read_buf(|b, l, n| unsafe {
                     cpat_pattern_expand_file_name(p.0, ptr::null(), &c, b, l, n)
@@ -1838,7 +1810,7 @@ mod proptests {
             };
             let mut n = usize::MAX;
             let cs = c_settings(&settings);
-            let cc = c_crash(&crash);
+            let cc = cpat_crash::from(&crash);
             // SAFETY: `mem` has `buf_len` (+ GUARD) bytes; the rest as above.
             let rc = unsafe { cpat_pattern_expand_file_name(p, &cs, &cc, buf, buf_len, &mut n) };
 
