@@ -724,6 +724,31 @@ fn max_len(e: &Elem) -> usize {
     }
 }
 
+/// What a text field's value must be: `min..=max` bytes, never exactly `.`
+/// or `..` when `no_dots` (the caller checks that it holds no `/` or NUL).
+#[derive(Clone, Copy)]
+struct TextRule {
+    min: usize,
+    max: usize,
+    no_dots: bool,
+}
+
+impl TextRule {
+    fn of(e: &Elem) -> Option<TextRule> {
+        match *e {
+            Elem::Field(FieldElem {
+                class: Class::Text { min, max, no_dots },
+                ..
+            }) => Some(TextRule { min, max, no_dots }),
+            _ => None,
+        }
+    }
+
+    fn takes(self, value: &[u8]) -> bool {
+        (self.min..=self.max).contains(&value.len()) && !dots_excluded(self.no_dots, value)
+    }
+}
+
 /// The shape most patterns have: literals and numeric fields, one text
 /// field, literals and numeric fields, with no specifier repeated. Returns
 /// the text field's index.
@@ -752,13 +777,7 @@ fn one_text_field(elems: &[Elem]) -> Option<usize> {
 /// makes the right-to-left reading ambiguous): use [`OneText`]. Otherwise
 /// the one path, if any.
 fn one_text_anchored(elems: &[Elem], t: usize, name: &[u8]) -> Option<Option<Path>> {
-    let Elem::Field(FieldElem {
-        class: Class::Text { min, max, no_dots },
-        ..
-    }) = elems[t]
-    else {
-        return None;
-    };
+    let rule = TextRule::of(&elems[t])?;
     let head = &elems[..t];
     if !(anchored(head) && (t == 0 || matches!(head[t - 1], Elem::Lit(_)))) {
         return None;
@@ -821,11 +840,7 @@ fn one_text_anchored(elems: &[Elem], t: usize, name: &[u8]) -> Option<Option<Pat
     }
     let b = pos;
     path[t] = b;
-    let ok = a <= b
-        && b - a >= min
-        && b - a <= max
-        && memchr::memchr2(b'/', 0, &name[a..b]).is_none()
-        && !dots_excluded(no_dots, &name[a..b]);
+    let ok = a <= b && memchr::memchr2(b'/', 0, &name[a..b]).is_none() && rule.takes(&name[a..b]);
     Some(ok.then_some(path))
 }
 
@@ -840,9 +855,7 @@ struct OneText<'e, 'n> {
     name: &'n [u8],
     /// The text field's index.
     t: usize,
-    min: usize,
-    max: usize,
-    no_dots: bool,
+    rule: TextRule,
     /// Head window: positions `0..=w`.
     w: usize,
     /// `head[i * (w + 1) + a]`: ways elements `..i` match `name[..a]`, `i ≤ t`.
@@ -858,11 +871,7 @@ struct OneText<'e, 'n> {
 
 impl<'e, 'n> OneText<'e, 'n> {
     fn new(elems: &'e [Elem], t: usize, name: &'n [u8]) -> OneText<'e, 'n> {
-        let Elem::Field(FieldElem {
-            class: Class::Text { min, max, no_dots },
-            ..
-        }) = elems[t]
-        else {
+        let Some(rule) = TextRule::of(&elems[t]) else {
             unreachable!("one_text_field() returns a text field");
         };
         let n = name.len();
@@ -918,9 +927,7 @@ impl<'e, 'n> OneText<'e, 'n> {
             elems,
             name,
             t,
-            min,
-            max,
-            no_dots,
+            rule,
             w,
             head,
             run_end,
@@ -948,11 +955,7 @@ impl<'e, 'n> OneText<'e, 'n> {
                 (self.base.max(a)..=n)
                     .map(move |b| (a, b, h, self.tail_at(0, b)))
                     .filter(move |&(a, b, _, g)| {
-                        g != 0
-                            && b - a >= self.min
-                            && b - a <= self.max
-                            && b <= self.run_end[a]
-                            && !dots_excluded(self.no_dots, &self.name[a..b])
+                        g != 0 && b <= self.run_end[a] && self.rule.takes(&self.name[a..b])
                     })
             })
     }
