@@ -494,12 +494,12 @@ impl Matcher {
             return (u64::from(found.is_some()), true, Some(paths));
         }
         let sides = OneText::new(&self.elems, t, name);
-        let count = sides.count();
+        let (count, joins) = sides.count();
         debug_assert_eq!(count, forward_count(&self.elems, name));
         // Few enough to list: keep them, as the other strategies do;
         // otherwise they are searched for.
         let paths = (count <= LIST_CAP as u64).then(|| {
-            let paths = sides.paths();
+            let paths = sides.paths(&joins);
             debug_assert_eq!(
                 paths,
                 search(&self.elems, name, u64::MAX, LIST_CAP, false).2,
@@ -960,20 +960,27 @@ impl<'e, 'n> OneText<'e, 'n> {
             })
     }
 
-    fn count(&self) -> u64 {
-        let total = self
-            .joins()
-            .map(|(_, _, h, g)| u128::from(h) * u128::from(g))
-            .fold(0u128, u128::saturating_add);
-        sat(total)
+    /// The number of paths, and the joins (computed once: listing the
+    /// paths walks the same joins). Each join has at least one path, so the
+    /// joins are kept only up to `LIST_CAP`, the most ever listed.
+    fn count(&self) -> (u64, Vec<(usize, usize)>) {
+        let mut total: u128 = 0;
+        let mut joins = Vec::new();
+        for (a, b, h, g) in self.joins() {
+            total = total.saturating_add(u128::from(h) * u128::from(g));
+            if joins.len() <= LIST_CAP {
+                joins.push((a, b));
+            }
+        }
+        (sat(total), joins)
     }
 
-    /// Every path, sorted (the order the general search lists them in).
-    /// Only for a count small enough to list.
-    fn paths(&self) -> Vec<Path> {
+    /// Every path through `joins`, sorted (the order the general search
+    /// lists them in). Only for a count small enough to list.
+    fn paths(&self, joins: &[(usize, usize)]) -> Vec<Path> {
         let mut out = Vec::new();
         let mut path = vec![0; self.elems.len()];
-        for (a, b, _, _) in self.joins() {
+        for &(a, b) in joins {
             path[self.t] = b;
             self.head_walk(self.t, a, b, &mut path, &mut out);
         }
