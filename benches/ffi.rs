@@ -13,7 +13,8 @@ use core_pattern::ffi::{
     cpat_matcher_new, cpat_matches_count, cpat_matches_free, cpat_pattern,
     cpat_pattern_expand_file_name, cpat_pattern_free, cpat_pattern_parse, cpat_settings,
 };
-use core_pattern::{MatchOptions, Pattern, Settings};
+use core_pattern::reverse::MatchOptions;
+use core_pattern::{Pattern, Settings};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::ptr;

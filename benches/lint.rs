@@ -1,4 +1,4 @@
-//! Diagnostics: `lint()` from the raw value (sysctl cut, parse, every lint,
+//! Diagnostics: `lint::check()` from the raw value (sysctl cut, parse, every lint,
 //! handler fingerprint) for each pattern, and the 127-byte target.
 //!
 //! `cargo bench --bench lint`
@@ -18,7 +18,7 @@ fn lints(c: &mut Criterion) {
         g.throughput(Throughput::Bytes(pattern.len() as u64));
         // Parse + lint from the bytes a user has: the target is for `long-127`.
         g.bench_function(format!("{name}/parse+lint"), |b| {
-            b.iter(|| lint(black_box(pattern.as_bytes()), &k, &settings))
+            b.iter(|| lint::check(black_box(pattern.as_bytes()), &k, &settings))
         });
         let parsed = Pattern::parse(pattern).expect("pattern parses");
         g.bench_function(format!("{name}/lints-only"), |b| {
@@ -26,7 +26,7 @@ fn lints(c: &mut Criterion) {
         });
     }
     // Rendering the caret report a person reads.
-    let report = lint(common::LONG127.as_bytes(), &k, &settings);
+    let report = lint::check(common::LONG127.as_bytes(), &k, &settings);
     g.bench_function("long-127/render", |b| {
         b.iter(|| black_box(&report).render())
     });

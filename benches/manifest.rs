@@ -5,7 +5,7 @@
 //!
 //! `cargo bench --bench manifest`
 
-use core_pattern::{CheckOptions, ManifestSet, check};
+use core_pattern::k8s::{CheckOptions, ManifestSet, check};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write;
 use std::hint::black_box;

@@ -10,11 +10,12 @@ mod common;
 #[path = "peers/regex.rs"]
 mod regex_peer;
 
-use core_pattern::{Crash, MatchOptions, Outcome, Pattern, Settings, Target};
+use core_pattern::reverse::{MatchOptions, Target};
+use core_pattern::{Crash, Outcome, Pattern, Settings};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
-fn matcher(pattern: &str, target: Option<Target>) -> core_pattern::Matcher {
+fn matcher(pattern: &str, target: Option<Target>) -> core_pattern::reverse::Matcher {
     let mut opts = MatchOptions::new();
     if let Some(t) = target {
         opts = opts.target(t);

@@ -9,11 +9,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pattern = Pattern::parse("/data/dump-a/core-%E-%p-%t")?;
     let settings = Settings::default();
     // PID 1 inside the container, a path with a space, and a dash in the name.
-    let crash = Crash {
-        pid: 1,
-        exe: Some(b"/opt/my app/my-server"),
-        ..Crash::example()
-    };
+    let crash = Crash::example()
+        .with_pid(1)
+        .with_exe(Some(b"/opt/my app/my-server"));
 
     let outcome = pattern.expand(&settings, &crash);
     let want = b"/data/dump-a/core-!opt!my app!my-server-1-1700000000";
@@ -37,10 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // A binary deep enough pushes the %E component past 255 bytes: no core.
     let deep = format!("/{}/app", "d".repeat(260));
-    let crash = Crash {
-        exe: Some(deep.as_bytes()),
-        ..crash
-    };
+    let crash = crash.with_exe(Some(deep.as_bytes()));
     let outcome = pattern.expand(&settings, &crash);
     assert!(matches!(
         outcome.no_dump_reason(),

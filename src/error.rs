@@ -1,9 +1,9 @@
 //! The umbrella error type.
 
 use crate::expand::ExpandError;
-use crate::kernel::KernelVersionError;
 use crate::parse::ParseError;
 use crate::signal::SignalParseError;
+use crate::version::KernelVersionError;
 
 /// Any error this crate returns, for callers that want one type.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

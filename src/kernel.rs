@@ -8,287 +8,17 @@
 use core::fmt;
 use core::str::FromStr;
 
-/// A kernel version: `major.minor.patch`, with an optional `-rcN`.
-///
-/// Ordering follows release order: `6.17-rc3 < 6.17.0 < 6.17.5`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct KernelVersion {
-    /// Major number (`6` in `6.18.15`).
-    pub major: u16,
-    /// Minor number (`18` in `6.18.15`).
-    pub minor: u16,
-    /// Patch level or stable sublevel (`15` in `6.18.15`).
-    pub patch: u32,
-    /// Release candidate number, for `6.17-rc3`.
-    pub rc: Option<u16>,
-}
+use crate::spec::Specifier;
 
-impl KernelVersion {
-    /// A final (non-rc) release.
-    pub const fn new(major: u16, minor: u16, patch: u32) -> KernelVersion {
-        KernelVersion {
-            major,
-            minor,
-            patch,
-            rc: None,
-        }
-    }
-
-    /// A release candidate `major.minor-rcN`.
-    pub const fn rc(major: u16, minor: u16, rc: u16) -> KernelVersion {
-        KernelVersion {
-            major,
-            minor,
-            patch: 0,
-            rc: Some(rc),
-        }
-    }
-
-    const fn key(&self) -> (u16, u16, u32, u32) {
-        // An rc sorts before the .0 release of the same major.minor.
-        let rc = match self.rc {
-            Some(n) => n as u32,
-            None => u32::MAX,
-        };
-        (self.major, self.minor, self.patch, rc)
-    }
-
-    /// `self >= other`, usable in `const` context.
-    pub const fn at_least(&self, other: KernelVersion) -> bool {
-        let (a, b) = (self.key(), other.key());
-        if a.0 != b.0 {
-            return a.0 > b.0;
-        }
-        if a.1 != b.1 {
-            return a.1 > b.1;
-        }
-        if a.2 != b.2 {
-            return a.2 > b.2;
-        }
-        a.3 >= b.3
-    }
-
-    /// Parses a kernel release as `uname -r` prints it: `6.18.15`, `7.3.4`,
-    /// `6.1.0-56-cloud-amd64` (Debian: the upstream sublevel is not in the
-    /// string, so this is `6.1.0`), `6.17-rc3`, `6.17.0-rc3+`, `5.15`.
-    ///
-    /// # Errors
-    ///
-    /// [`KernelVersionError`] when the string does not start with
-    /// `MAJOR.MINOR`: `""`, `"linux"`, `"6"`, `"6.x"`.
-    ///
-    /// ```
-    /// use core_pattern::KernelVersion;
-    /// let v = KernelVersion::parse("6.1.0-56-cloud-amd64")?;
-    /// assert_eq!(v, KernelVersion::new(6, 1, 0));
-    /// assert_eq!(KernelVersion::parse("6.17-rc3")?, KernelVersion::rc(6, 17, 3));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn parse(s: &str) -> Result<KernelVersion, KernelVersionError> {
-        let err = || KernelVersionError {
-            input: s.chars().take(64).collect(),
-        };
-        let bytes = s.as_bytes();
-        let mut pos = 0;
-        let num = |pos: &mut usize| -> Option<u64> {
-            let start = *pos;
-            while *pos < bytes.len() && bytes[*pos].is_ascii_digit() && *pos - start < 10 {
-                *pos += 1;
-            }
-            if *pos == start {
-                return None;
-            }
-            s[start..*pos].parse().ok()
-        };
-        let major = num(&mut pos).ok_or_else(err)?;
-        if bytes.get(pos) != Some(&b'.') {
-            return Err(err());
-        }
-        pos += 1;
-        let minor = num(&mut pos).ok_or_else(err)?;
-        let mut patch = 0;
-        if bytes.get(pos) == Some(&b'.') {
-            pos += 1;
-            patch = num(&mut pos).ok_or_else(err)?;
-        }
-        let mut rc = None;
-        if s[pos..].starts_with("-rc") {
-            pos += 3;
-            rc = Some(num(&mut pos).ok_or_else(err)?);
-        }
-        let major = u16::try_from(major).map_err(|_| err())?;
-        let minor = u16::try_from(minor).map_err(|_| err())?;
-        let patch = u32::try_from(patch).map_err(|_| err())?;
-        let rc = match rc {
-            Some(n) => Some(u16::try_from(n).map_err(|_| err())?),
-            None => None,
-        };
-        Ok(KernelVersion {
-            major,
-            minor,
-            patch,
-            rc,
-        })
-    }
-}
-
-impl PartialOrd for KernelVersion {
-    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for KernelVersion {
-    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
-        self.key().cmp(&other.key())
-    }
-}
-
-impl fmt::Display for KernelVersion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.rc {
-            Some(rc) => write!(f, "{}.{}-rc{}", self.major, self.minor, rc),
-            None => write!(f, "{}.{}.{}", self.major, self.minor, self.patch),
-        }
-    }
-}
-
-impl FromStr for KernelVersion {
-    type Err = KernelVersionError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        KernelVersion::parse(s)
-    }
-}
-
-/// A kernel release string that is not `MAJOR.MINOR[.PATCH]...`.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid kernel release {input:?}: expected MAJOR.MINOR[.PATCH] as `uname -r` prints it, e.g. `6.18.15` or `6.1.0-56-cloud-amd64`"
-)]
-pub struct KernelVersionError {
-    input: String,
-}
-
-/// One piece of kernel behaviour that appeared in a known release.
-///
-/// [`Feature::since`] gives the upstream release; a [`KernelProfile`] can add
-/// or remove any feature to describe a distribution kernel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-#[repr(u8)]
-pub enum Feature {
-    /// `%c`, the soft `RLIMIT_CORE` (2.6.24).
-    SpecCoreLimit = 0,
-    /// `%E`, the executable path (3.0).
-    SpecExePath,
-    /// `%d`, the dump mode (3.7).
-    SpecDumpable,
-    /// `%P`, the global PID (3.12).
-    SpecGlobalPid,
-    /// `%i` and `%I`, thread IDs (3.18).
-    SpecTid,
-    /// Escaping of an expansion that is exactly `.`, `..` or empty (4.6).
-    EscapeDotNames,
-    /// Pipe argv is split on whitespace *before* expansion, so spaces inside
-    /// `%e`/`%E` stay in one argument, and empty arguments survive (5.3).
-    PipeSplitBeforeExpand,
-    /// `%f`, the executable's file name (5.9).
-    SpecExeName,
-    /// `%C`, the CPU the dump started on (6.2 upstream; Debian 6.1.192 lacks it).
-    SpecCpu,
-    /// `%F`, a pidfd for the pipe helper at fd 3 (6.16; backported to some
-    /// stable kernels, e.g. Debian's 6.1.192 and 6.12.117).
-    SpecPidfd,
-    /// `@/path`: dump to an `AF_UNIX` socket (6.16). Before it, `@` is an
-    /// ordinary relative file name.
-    SocketMode,
-    /// `@@/path`: the socket request/ack protocol (6.17), together with the
-    /// write-time checks on path length (< 108) and `..` components.
-    SocketRequestMode,
-}
-
-impl Feature {
-    /// Every feature, in order of appearance.
-    pub const ALL: [Feature; 12] = [
-        Feature::SpecCoreLimit,
-        Feature::SpecExePath,
-        Feature::SpecDumpable,
-        Feature::SpecGlobalPid,
-        Feature::SpecTid,
-        Feature::EscapeDotNames,
-        Feature::PipeSplitBeforeExpand,
-        Feature::SpecExeName,
-        Feature::SpecCpu,
-        Feature::SpecPidfd,
-        Feature::SocketMode,
-        Feature::SocketRequestMode,
-    ];
-
-    /// The upstream release that introduced the feature.
-    pub const fn since(self) -> KernelVersion {
-        match self {
-            Feature::SpecCoreLimit => KernelVersion::new(2, 6, 24),
-            Feature::SpecExePath => KernelVersion::new(3, 0, 0),
-            Feature::SpecDumpable => KernelVersion::new(3, 7, 0),
-            Feature::SpecGlobalPid => KernelVersion::new(3, 12, 0),
-            Feature::SpecTid => KernelVersion::new(3, 18, 0),
-            Feature::EscapeDotNames => KernelVersion::new(4, 6, 0),
-            Feature::PipeSplitBeforeExpand => KernelVersion::new(5, 3, 0),
-            Feature::SpecExeName => KernelVersion::new(5, 9, 0),
-            Feature::SpecCpu => KernelVersion::new(6, 2, 0),
-            Feature::SpecPidfd => KernelVersion::new(6, 16, 0),
-            Feature::SocketMode => KernelVersion::new(6, 16, 0),
-            Feature::SocketRequestMode => KernelVersion::new(6, 17, 0),
-        }
-    }
-
-    /// A stable kebab-case name, e.g. `spec-pidfd`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Feature::SpecCoreLimit => "spec-core-limit",
-            Feature::SpecExePath => "spec-exe-path",
-            Feature::SpecDumpable => "spec-dumpable",
-            Feature::SpecGlobalPid => "spec-global-pid",
-            Feature::SpecTid => "spec-tid",
-            Feature::EscapeDotNames => "escape-dot-names",
-            Feature::PipeSplitBeforeExpand => "pipe-split-before-expand",
-            Feature::SpecExeName => "spec-exe-name",
-            Feature::SpecCpu => "spec-cpu",
-            Feature::SpecPidfd => "spec-pidfd",
-            Feature::SocketMode => "socket-mode",
-            Feature::SocketRequestMode => "socket-request-mode",
-        }
-    }
-
-    /// Looks a feature up by its [`name`](Feature::name) or, for specifier
-    /// features, by the specifier as the vectors' `backports` list writes it
-    /// (`"%F"`, `"%C"`).
-    pub fn from_name(s: &str) -> Option<Feature> {
-        if let Some(letter) = s.strip_prefix('%') {
-            let b = match letter.as_bytes() {
-                [b] => *b,
-                _ => return None,
-            };
-            return crate::spec::Specifier::from_byte(b).and_then(|s| s.info().feature);
-        }
-        Feature::ALL.into_iter().find(|f| f.name() == s)
-    }
-
-    const fn bit(self) -> u32 {
-        1 << (self as u8)
-    }
-}
-
-impl fmt::Display for Feature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+// TEMPORARY (removed when the module splits land): the old path.
+#[allow(unused_imports)]
+pub(crate) use crate::feature::Feature;
+use crate::version::{KernelVersion, KernelVersionError};
 
 /// When the kernel runs `check_coredump_socket()` on a `@` pattern.
 ///
-/// The check has a troubled history (see `kernel.md` §6.3): it ran on both
-/// read and write in 6.16.0–6.16.7, was inverted to run on *read only* in
+/// The check (fs/coredump.c) has a troubled history, confirmed on real
+/// kernels: it ran on both read and write in 6.16.0–6.16.7, was inverted to run on *read only* in
 /// 6.16.8–6.16.y and 6.17.0–6.17.4 (so any `@` value was accepted and reading
 /// it back failed with `EINVAL`), and runs on write only from 6.17.5 and
 /// 6.18-rc2.
@@ -469,6 +199,17 @@ impl KernelProfile {
             // 6.18-rc2 and later, or a socket-mode backport onto an older
             // kernel (assumed to carry the fixed logic).
             SocketCheck::Write
+        }
+    }
+}
+
+impl Specifier {
+    /// Whether `kernel` knows this specifier. An unknown one is dropped
+    /// together with its letter.
+    pub const fn known_by(self, kernel: &KernelProfile) -> bool {
+        match self.info().feature {
+            Some(f) => kernel.has(f),
+            None => true,
         }
     }
 }

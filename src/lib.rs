@@ -11,7 +11,7 @@
 //!
 //! // Alibaba Cloud ACS: `alibabacloud.com/core-pattern: "/data/dump-a/core-%E-%p-%t"`
 //! let pattern = Pattern::parse("/data/dump-a/core-%E-%p-%t")?;
-//! let crash = Crash { pid: 1, exe: Some(b"/opt/my app/server"), ..Crash::example() };
+//! let crash = Crash::example().with_pid(1).with_exe(Some(b"/opt/my app/server"));
 //! match pattern.expand(&Settings::default(), &crash) {
 //!     Outcome::File { name } => assert_eq!(name, b"/data/dump-a/core-!opt!my app!server-1-1700000000"),
 //!     other => panic!("{other:?}"),
@@ -19,7 +19,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # The stages
+//! # Where things are
+//!
+//! The crate root holds the core model: what the kernel stores, how it
+//! reads it, and what it does with it at a crash.
 //!
 //! - **Write** ([`write_sysctl`], [`stored_value`]): what `write(2)` returns
 //!   and what the kernel keeps (127 bytes, up to a `\n` or NUL, appending
@@ -29,10 +32,33 @@
 //! - **Expand** ([`Pattern::expand`], [`Pattern::expand_file_name_into`]):
 //!   for a [`Crash`] and [`Settings`], the [`Outcome`]: a file name, a pipe
 //!   argv, a socket path, or no core and the [`NoDumpReason`].
-//! - **Lint** ([`lint`], [`Pattern::lints`]): what will go wrong before the
-//!   crash, as [`Lint`]s with a stable [`LintKind`] name and code, a
-//!   [`Severity`], a span and a fix; [`fingerprint`] recognises well-known
-//!   pipe handlers ([`Handler`]) and checks their argument contract.
+//!
+//! Each further concern is a module with its own guide:
+//!
+//! | module | what | feature |
+//! |---|---|---|
+//! | [`lint`] | what will go wrong before the crash: [`lint::Lint`]s with a stable name, code, severity, span and fix; well-known pipe handlers ([`lint::Handler`]) and their argument contracts | core |
+//! | [`reverse`] | from a core file name or a helper's argv back to the fields, with ambiguity reported ([`reverse::Matcher`]) | core |
+//! | `k8s` | the `core-pattern` annotation checked against Kubernetes manifests, and the ephemeral-container patch | `k8s` |
+//! | `doctor` | where a core of a process on this machine would go, and why it would not, read from `/proc` | `doctor` |
+//! | `ffi` | the C ABI (`cpat_*`, `include/core_pattern.h`) | `capi` |
+//!
+//! # Crate features
+//!
+//! | feature | default | brings | dependencies |
+//! |---|---|---|---|
+//! | (core) | always | parse, sysctl write, expand, [`lint`], [`reverse`] | nom, thiserror, itoa, memchr |
+//! | `k8s` | yes | the `k8s` module | serde, serde_json, serde-saphyr |
+//! | `doctor` | yes | the `doctor` module | libc |
+//! | `capi` | no | the `ffi` module (the C ABI); implies `k8s` | |
+//!
+//! `cargo add core-pattern` gives the core, the manifest checker and the
+//! doctor. A program that only parses, expands, lints or matches patterns
+//! (a container runtime, a crash collector) builds the core alone with
+//! `cargo add core-pattern --no-default-features`. With `k8s`,
+//! [`lint::Severity`] implements `serde::Serialize`. C and Go link the
+//! static or shared library that the C build path makes with `capi` on;
+//! Rust dependents only ever build an rlib.
 //!
 //! # Specifiers
 //!
@@ -79,8 +105,8 @@
 //! | sysctl writes | any number of chunks of any size; the stored value ≤ 127 bytes | `fuzz/sysctl_write`, `tests/prop.rs` |
 //! | crash byte strings | `comm` 15, `hostname` 64 bytes, `exe` < `PATH_MAX` (longer: [`NoDumpReason::ExePathTooLong`]) | `fuzz/expand_pattern`, `tests/spec_table.rs` |
 //! | lints | O(n) in the input; spans always inside it | `fuzz/lint_pattern`, `tests/lint.rs` |
-//! | reverse matching | O(k · n) time, O(n) memory to count (k pattern elements, n name bytes); repeated specifiers: at most [`MatchOptions::budget`] steps | `fuzz/match_name`, `fuzz/expand_then_match`, `tests/reverse.rs`, `benches/reverse.rs` (1 KiB → 64 KiB) |
-//! | manifests | [`MAX_MANIFEST_BYTES`] (16 MiB), [`MAX_DOCUMENTS`] (100,000) documents; the YAML parser (serde-saphyr) limits nesting and alias expansion | `fuzz/check_manifest`, `tests/k8s.rs` |
+//! | reverse matching | O(k · n) time, O(n) memory to count (k pattern elements, n name bytes); repeated specifiers: at most [`MatchOptions::budget`](reverse::MatchOptions::budget) steps | `fuzz/match_name`, `fuzz/expand_then_match`, `tests/reverse.rs`, `benches/reverse.rs` (1 KiB → 64 KiB) |
+//! | manifests | `k8s::MAX_MANIFEST_BYTES` (16 MiB), `k8s::MAX_DOCUMENTS` (100,000) documents; the YAML parser (serde-saphyr) limits nesting and alias expansion | `fuzz/check_manifest`, `tests/k8s.rs` |
 //! | C ABI | pointer + length inputs, copied; outputs never written past `buf_len`; listing capped at `CPAT_MAX_LISTED_CANDIDATES` | `fuzz/ffi_buffers`, `tests/ffi.rs` (also under Miri), `tests/c/run.sh` (ASan, UBSan, valgrind) |
 //!
 //! `comm`, `hostname` and `exe` are cut as the kernel holds them (15 bytes,
@@ -88,65 +114,56 @@
 //! that the VFS would refuse (a component over 255 bytes, 4096 bytes in
 //! all) are reported as [`NoDumpReason`]s.
 //!
-//! # Crate features
-//!
-//! - `capi` (off by default): the C ABI in the `ffi` module, for
-//!   `include/core_pattern.h`.
-
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod doctor;
+// The core, bottom to top: data tables and limits, kernel profiles,
+// parsing, then the sysctl write model and expansion.
 mod error;
 mod expand;
-#[cfg(feature = "capi")]
-#[cfg_attr(docsrs, doc(cfg(feature = "capi")))]
-pub mod ffi;
-mod handler;
-mod k8s;
+mod feature;
 mod kernel;
-mod lint;
+mod limits;
 mod parse;
 mod render;
-mod reverse;
 mod signal;
 mod span;
 mod spec;
 mod sysctl;
+mod version;
 
-pub use doctor::{
-    DestinationCheck, DirectoryCheck, Doctor, DoctorError, DoctorReport, DumpableGuess, FileInfo,
-    FileKind, Finding, HelperCheck, Mount, PathState, PatternError, ProcStatus, ProcessInfo,
-    SocketPathCheck, StatusIds, StorageKind, Sysctls, mount_for, parse_limits_core,
-    parse_mountinfo, parse_stat_cpu, parse_status,
-};
+pub mod lint;
+pub mod reverse;
+
+#[cfg(feature = "k8s")]
+#[cfg_attr(docsrs, doc(cfg(feature = "k8s")))]
+pub mod k8s;
+
+#[cfg(feature = "doctor")]
+#[cfg_attr(docsrs, doc(cfg(feature = "doctor")))]
+pub mod doctor;
+
+#[cfg(feature = "capi")]
+#[cfg_attr(docsrs, doc(cfg(feature = "capi")))]
+pub mod ffi;
+
 pub use error::Error;
-pub use expand::{
-    COMM_MAX, CoreLimit, Crash, ExpandError, HOSTNAME_MAX, MIN_COREDUMP, NAME_MAX, NoDumpReason,
-    Outcome, PATH_MAX, PIDFD_NUMBER, Settings, SocketProblem, UNIX_PATH_MAX,
+pub use expand::{CoreLimit, Crash, ExpandError, NoDumpReason, Outcome, Settings, SocketProblem};
+pub use feature::Feature;
+pub use kernel::{KernelProfile, SocketCheck};
+pub use limits::{
+    COMM_MAX, HOSTNAME_MAX, MAX_PATTERN_LEN, MIN_COREDUMP, NAME_MAX, PATH_MAX, PIDFD_NUMBER,
+    UNIX_PATH_MAX,
 };
-pub use handler::{Handler, fingerprint};
-pub use k8s::{
-    ACS_ANNOTATION, CheckOptions, Document, ECI_ANNOTATION, EphemeralPatch, FINDING_NAMES,
-    Finding as ManifestFinding, MAX_DOCUMENTS, MAX_MANIFEST_BYTES, ManifestError, ManifestSet,
-    PatchError, PatchOptions, Report as ManifestReport, check, ephemeral_patch, normalize_path,
-    parse_quantity, try_check,
-};
-pub use kernel::{Feature, KernelProfile, KernelVersion, KernelVersionError, SocketCheck};
-pub use lint::{Lint, LintKind, LintReport, Severity, lint};
 pub use parse::{
-    MAX_PATTERN_LEN, Mode, ParseError, ParseErrorKind, ParseOptions, Pattern, Token, TokenKind,
-    is_kernel_space,
-};
-pub use reverse::{
-    Candidate, Escaped, Field, FieldValue, MatchError, MatchOptions, Matcher, Matches, Strategy,
-    Target,
+    Mode, ParseError, ParseErrorKind, ParseOptions, Pattern, Token, TokenKind, is_kernel_space,
 };
 pub use signal::{DefaultAction, SIGNALS, Signal, SignalInfo, SignalParseError, core_signals};
 pub use span::Span;
 pub use spec::{SPECIFIERS, Specifier, SpecifierInfo};
 pub use sysctl::{Errno, WriteOutcome, socket_value_ok, stored_value, write_sysctl};
+pub use version::{KernelVersion, KernelVersionError};
 
 /// The README's Rust examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -1,6 +1,7 @@
 //! Parsing a `core_pattern` value into a mode and tokens with byte spans.
 
-use crate::kernel::{Feature, KernelProfile};
+use crate::feature::Feature;
+use crate::kernel::KernelProfile;
 use crate::span::Span;
 use crate::spec::Specifier;
 use core::fmt;
@@ -9,9 +10,7 @@ use nom::Parser;
 use nom::bytes::complete::{tag, take, take_till1, take_while1};
 use nom::combinator::opt;
 
-/// The kernel's limit on the stored pattern: `CORENAME_MAX_SIZE` (128) minus
-/// the terminating NUL.
-pub const MAX_PATTERN_LEN: usize = 127;
+use crate::limits::MAX_PATTERN_LEN;
 
 /// Whether the kernel's `isspace()` counts `b` as whitespace: `0x09`–`0x0D`,
 /// `0x20` and, unlike the C locale, `0xA0` (the kernel's `_ctype` table is

@@ -23,6 +23,7 @@ pub enum DefaultAction {
 
 /// One standard signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SignalInfo {
     /// Signal number.
     pub number: u32,

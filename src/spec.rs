@@ -1,10 +1,11 @@
 //! The `%` specifiers: one table, the single source of truth.
 //!
-//! Parsing, display, expansion, the CLI's explanations and (later) lints, the
+//! Parsing, display, expansion, lints, reverse matching, the CLI's explanations, the
 //! C ABI and the fuzz dictionary all read [`SPECIFIERS`]. Adding a specifier
 //! means adding one variant and one row.
 
-use crate::kernel::{Feature, KernelProfile, KernelVersion};
+use crate::feature::Feature;
+use crate::version::KernelVersion;
 use core::fmt;
 
 /// A `%` specifier the Linux kernel knows in some release.
@@ -49,6 +50,7 @@ pub enum Specifier {
 
 /// One row of the specifier table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpecifierInfo {
     /// The byte after `%`.
     pub byte: u8,
@@ -61,7 +63,7 @@ pub struct SpecifierInfo {
     /// First upstream release that knows it (`None`: every release this
     /// crate models).
     pub since: Option<KernelVersion>,
-    /// The [`Feature`] a [`KernelProfile`] checks for it (`None`: always known).
+    /// The [`Feature`] a [`KernelProfile`](crate::KernelProfile) checks for it (`None`: always known).
     pub feature: Option<Feature>,
     /// Whether the value goes through the kernel's escaping (`cn_esc_printf`):
     /// `/` becomes `!`, and an expansion of exactly `.`, `..` or nothing
@@ -302,14 +304,23 @@ impl Specifier {
     pub const fn byte(self) -> u8 {
         self.info().byte
     }
+}
 
-    /// Whether `kernel` knows this specifier. An unknown one is dropped
-    /// together with its letter.
-    pub const fn known_by(self, kernel: &KernelProfile) -> bool {
-        match self.info().feature {
-            Some(f) => kernel.has(f),
-            None => true,
+impl Feature {
+    /// Looks a feature up by its [`name`](Feature::name) or, for specifier
+    /// features, by the specifier as the vectors' `backports` list writes it
+    /// (`"%F"`, `"%C"`).
+    ///
+    /// (Defined here because the `%` form reads the specifier table.)
+    pub fn from_name(s: &str) -> Option<Feature> {
+        if let Some(letter) = s.strip_prefix('%') {
+            let b = match letter.as_bytes() {
+                [b] => *b,
+                _ => return None,
+            };
+            return Specifier::from_byte(b).and_then(|s| s.info().feature);
         }
+        Feature::ALL.into_iter().find(|f| f.name() == s)
     }
 }
 

@@ -1,13 +1,14 @@
 //! What the kernel stores when `kernel.core_pattern` is written.
 //!
-//! Models `_proc_do_string()` and `proc_dostring_coredump()` (kernel.md §4,
-//! §6, and the real-kernel vectors): a value is cut to 127 bytes and at the
+//! Models `_proc_do_string()` and `proc_dostring_coredump()` in
+//! kernel/sysctl.c and fs/coredump.c, as observed on real kernels: a value is cut to 127 bytes and at the
 //! first `\n` or NUL while `write(2)` still reports every byte consumed; an
 //! empty write changes nothing; several `write(2)` calls on one open file
 //! append; `@` values are checked per the kernel's [`SocketCheck`] timing.
 
-use crate::kernel::{Feature, KernelProfile, SocketCheck};
-use crate::parse::MAX_PATTERN_LEN;
+use crate::feature::Feature;
+use crate::kernel::{KernelProfile, SocketCheck};
+use crate::limits::{MAX_PATTERN_LEN, UNIX_PATH_MAX, contains_dotdot_component};
 use core::fmt;
 
 /// An error number a sysctl write or read can return.
@@ -43,6 +44,7 @@ impl fmt::Display for Errno {
 /// The result of writing `kernel.core_pattern` with one or more `write(2)`
 /// calls on one open file.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct WriteOutcome {
     /// What each `write(2)` returned: the full length on success (even when
     /// the kernel stored fewer bytes), `-1` on error.
@@ -79,14 +81,6 @@ pub fn stored_value(bytes: &[u8]) -> &[u8] {
     &bytes[..end]
 }
 
-/// Whether `..` appears as a path component (bounded by `/` or the ends of
-/// the string), as the kernel's `name_contains_dotdot()` decides.
-pub(crate) fn contains_dotdot_component(s: &[u8]) -> bool {
-    s.windows(2).enumerate().any(|(i, w)| {
-        w == b".." && (i == 0 || s[i - 1] == b'/') && (i + 2 == s.len() || s[i + 2] == b'/')
-    })
-}
-
 /// `check_coredump_socket()`: whether a stored value passes the kernel's `@`
 /// checks. Values not starting with `@` always pass.
 pub fn socket_value_ok(value: &[u8], kernel: &KernelProfile) -> bool {
@@ -103,7 +97,7 @@ pub fn socket_value_ok(value: &[u8], kernel: &KernelProfile) -> bool {
             _ => return false,
         };
         path.first() == Some(&b'/')
-            && path.len() < crate::expand::UNIX_PATH_MAX
+            && path.len() < UNIX_PATH_MAX
             && !contains_dotdot_component(value)
     } else {
         value.get(1) == Some(&b'/')
@@ -197,20 +191,6 @@ pub fn write_sysctl(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dotdot_components() {
-        for (s, want) in [
-            (&b"@/a/../b"[..], true),
-            (b"@/a/..", true),
-            (b"..", true),
-            (b"@/a..b", false),
-            (b"@/a/...", false),
-            (b"@..", false),
-        ] {
-            assert_eq!(contains_dotdot_component(s), want, "{s:?}");
-        }
-    }
 
     #[test]
     fn append_after_a_cut_is_ignored() {

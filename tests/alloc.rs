@@ -52,16 +52,14 @@ fn allocations<T>(f: impl FnOnce() -> T) -> (u64, T) {
 }
 
 fn container_crash() -> Crash<'static> {
-    Crash {
-        pid: 1,
-        tid: 27,
-        global_pid: 481_516,
-        global_tid: 481_542,
-        hostname: b"payments-api-7d9c8b6f4-x2lqp",
-        comm: b"java",
-        exe: Some(b"/usr/lib/jvm/java-17-openjdk-amd64/bin/java"),
-        ..Crash::example()
-    }
+    Crash::example()
+        .with_pid(1)
+        .with_tid(27)
+        .with_global_pid(481_516)
+        .with_global_tid(481_542)
+        .with_hostname(b"payments-api-7d9c8b6f4-x2lqp")
+        .with_comm(b"java")
+        .with_exe(Some(b"/usr/lib/jvm/java-17-openjdk-amd64/bin/java"))
 }
 
 #[test]
@@ -90,18 +88,12 @@ fn expand_acs_into_a_caller_buffer_allocates_nothing() {
 
 #[test]
 fn every_specifier_and_every_error_path_allocates_nothing() {
-    let settings = Settings {
-        core_uses_pid: true,
-        ..Settings::default()
-    };
+    let settings = Settings::new().with_core_uses_pid(true);
     let newest = KernelProfile::new(KernelVersion::new(7, 0, 0));
     let crash = container_crash();
     let deep = format!("/{}/app", "d".repeat(300));
     let long_exe = format!("/{}", "x/".repeat(2100));
-    let deep_crash = Crash {
-        exe: Some(deep.as_bytes()),
-        ..crash
-    };
+    let deep_crash = crash.with_exe(Some(deep.as_bytes()));
     let cases: Vec<(Pattern, Crash<'_>, Result<usize, ExpandError>)> = vec![
         (
             ParseOptions::new()
@@ -113,10 +105,7 @@ fn every_specifier_and_every_error_path_allocates_nothing() {
         ),
         (
             Pattern::parse("core").unwrap(),
-            Crash {
-                signal: Signal::new(15),
-                ..crash
-            },
+            crash.with_signal(Signal::new(15)),
             Err(ExpandError::NoDump(NoDumpReason::SignalNotCore {
                 signal: Signal::new(15),
             })),
@@ -129,20 +118,14 @@ fn every_specifier_and_every_error_path_allocates_nothing() {
         ),
         (
             Pattern::parse("/c/%E").unwrap(),
-            Crash {
-                exe: Some(long_exe.as_bytes()),
-                ..crash
-            },
+            crash.with_exe(Some(long_exe.as_bytes())),
             Err(ExpandError::NoDump(NoDumpReason::ExePathTooLong {
                 len: long_exe.len(),
             })),
         ),
         (
             Pattern::parse("core").unwrap(),
-            Crash {
-                core_limit: CoreLimit::Bytes(100),
-                ..crash
-            },
+            crash.with_core_limit(CoreLimit::Bytes(100)),
             Err(ExpandError::NoDump(NoDumpReason::CoreLimitBelowPage {
                 limit: 100,
             })),

@@ -2,6 +2,7 @@
 //! can be shared across threads.
 
 use core_pattern::*;
+use core_pattern::{lint::*, reverse::*};
 
 fn assert_auto<T: Send + Sync + Unpin>() {}
 
@@ -40,12 +41,6 @@ fn public_types_are_send_and_sync() {
     assert_auto::<LintReport>();
     assert_auto::<Severity>();
     assert_auto::<Handler>();
-    assert_auto::<Doctor>();
-    assert_auto::<DoctorReport>();
-    assert_auto::<DoctorError>();
-    assert_auto::<Finding>();
-    assert_auto::<Mount>();
-    assert_auto::<StorageKind>();
     assert_auto::<Matcher>();
     assert_auto::<Matches<'static>>();
     assert_auto::<Candidate<'static>>();
@@ -56,4 +51,31 @@ fn public_types_are_send_and_sync() {
     assert_auto::<MatchError>();
     assert_auto::<Strategy>();
     assert_auto::<Target>();
+}
+
+#[cfg(feature = "doctor")]
+#[test]
+fn doctor_types_are_send_and_sync() {
+    use core_pattern::doctor::*;
+    assert_auto::<Doctor>();
+    assert_auto::<DoctorReport>();
+    assert_auto::<DoctorError>();
+    assert_auto::<Finding>();
+    assert_auto::<Mount>();
+    assert_auto::<StorageKind>();
+}
+
+#[cfg(feature = "k8s")]
+#[test]
+fn k8s_types_are_send_and_sync() {
+    use core_pattern::k8s::*;
+    assert_auto::<ManifestSet>();
+    assert_auto::<Document>();
+    assert_auto::<Report>();
+    assert_auto::<Finding>();
+    assert_auto::<CheckOptions>();
+    assert_auto::<PatchOptions>();
+    assert_auto::<EphemeralPatch>();
+    assert_auto::<ManifestError>();
+    assert_auto::<PatchError>();
 }

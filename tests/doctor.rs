@@ -2,11 +2,12 @@
 //! mount lookup, whole reports over a fake `/proc` tree, and one look at
 //! this machine.
 
-use core_pattern::{
-    CoreLimit, DestinationCheck, Doctor, DoctorError, DoctorReport, FileKind, Mount, NoDumpReason,
-    Outcome, PathState, Severity, StorageKind, mount_for, parse_limits_core, parse_mountinfo,
-    parse_stat_cpu, parse_status,
+use core_pattern::doctor::{
+    DestinationCheck, Doctor, DoctorError, DoctorReport, FileKind, Mount, PathState, StorageKind,
+    mount_for, parse_limits_core, parse_mountinfo, parse_stat_cpu, parse_status,
 };
+use core_pattern::lint::Severity;
+use core_pattern::{CoreLimit, NoDumpReason, Outcome};
 use std::fs;
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
@@ -668,7 +669,7 @@ fn has(report: &DoctorReport, level: Severity, text: &str) -> bool {
         .any(|f| f.severity == level && f.message.contains(text))
 }
 
-fn directory(report: &DoctorReport) -> &core_pattern::DirectoryCheck {
+fn directory(report: &DoctorReport) -> &core_pattern::doctor::DirectoryCheck {
     match &report.check {
         DestinationCheck::Directory(d) => d,
         other => panic!("not a directory check: {other:?}"),
@@ -1233,21 +1234,21 @@ fn public_types_are_send_and_sync() {
     assert_auto::<Doctor>();
     assert_auto::<DoctorError>();
     assert_auto::<DoctorReport>();
-    assert_auto::<core_pattern::ProcessInfo>();
-    assert_auto::<core_pattern::Sysctls>();
-    assert_auto::<core_pattern::PatternError>();
-    assert_auto::<core_pattern::DumpableGuess>();
-    assert_auto::<core_pattern::ProcStatus>();
-    assert_auto::<core_pattern::StatusIds>();
+    assert_auto::<core_pattern::doctor::ProcessInfo>();
+    assert_auto::<core_pattern::doctor::Sysctls>();
+    assert_auto::<core_pattern::doctor::PatternError>();
+    assert_auto::<core_pattern::doctor::DumpableGuess>();
+    assert_auto::<core_pattern::doctor::ProcStatus>();
+    assert_auto::<core_pattern::doctor::StatusIds>();
     assert_auto::<Mount>();
     assert_auto::<StorageKind>();
     assert_auto::<DestinationCheck>();
-    assert_auto::<core_pattern::DirectoryCheck>();
-    assert_auto::<core_pattern::HelperCheck>();
-    assert_auto::<core_pattern::SocketPathCheck>();
+    assert_auto::<core_pattern::doctor::DirectoryCheck>();
+    assert_auto::<core_pattern::doctor::HelperCheck>();
+    assert_auto::<core_pattern::doctor::SocketPathCheck>();
     assert_auto::<PathState>();
-    assert_auto::<core_pattern::FileInfo>();
+    assert_auto::<core_pattern::doctor::FileInfo>();
     assert_auto::<FileKind>();
-    assert_auto::<core_pattern::Finding>();
+    assert_auto::<core_pattern::doctor::Finding>();
     assert_auto::<Severity>();
 }

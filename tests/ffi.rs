@@ -21,10 +21,12 @@
 
 use core_pattern::ffi::cpat_result::*;
 use core_pattern::ffi::*;
+use core_pattern::k8s::{CheckOptions, ManifestSet, try_check};
+use core_pattern::lint::{self, Severity};
+use core_pattern::reverse::{MatchOptions, Target};
 use core_pattern::{
-    CheckOptions, CoreLimit, Crash, Feature, KernelProfile, ManifestSet, MatchOptions, Outcome,
-    ParseOptions, Pattern, Settings, Severity, Signal, Target, TokenKind, lint, try_check,
-    write_sysctl,
+    CoreLimit, Crash, Feature, KernelProfile, Outcome, ParseOptions, Pattern, Settings, Signal,
+    TokenKind, write_sysctl,
 };
 use std::ffi::CStr;
 use std::ptr::{self, NonNull};
@@ -173,6 +175,7 @@ fn rust_outcome(o: &Outcome) -> COutcome {
         Outcome::Pipe { argv, pidfd } => COutcome::Pipe(argv.clone(), *pidfd),
         Outcome::Socket { path, request } => COutcome::Socket(path.clone(), *request),
         Outcome::NoDump { reason } => COutcome::None(reason.code()),
+        other => panic!("an outcome the C ABI test does not know: {other:?}"),
     }
 }
 
@@ -254,7 +257,7 @@ fn every_result_code_has_its_name_and_a_message() {
 
 #[test]
 fn lint_names_match_the_rust_kinds() {
-    for k in core_pattern::LintKind::ALL {
+    for k in core_pattern::lint::LintKind::ALL {
         assert_eq!(cstr(cpat_lint_name(k.code())), k.name());
     }
     assert_eq!(cstr(cpat_lint_name(509)), "no-unique-field");
@@ -574,10 +577,7 @@ fn expand_file_name_buffer_protocol() {
 fn expand_file_name_long_names_use_the_heap_path() {
     // Over the 512-byte stack buffer inside the library: three 200-byte %E.
     let exe: Vec<u8> = std::iter::once(b'/').chain([b'x'; 199]).collect();
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     let pat = b"/c/%E/%E/%E";
     let rust = Pattern::parse(pat).unwrap();
     let Outcome::File { name } = rust.expand(&Settings::default(), &crash) else {
@@ -593,10 +593,7 @@ fn expand_file_name_long_names_use_the_heap_path() {
 
     // A component over 255 bytes: the no-dump reason, whatever the buffer.
     let exe: Vec<u8> = std::iter::once(b'/').chain([b'y'; 299]).collect();
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     let c = cpat_crash::from(&crash);
     let want = rust_outcome(&rust.expand(&Settings::default(), &crash));
     assert_eq!(
@@ -664,28 +661,18 @@ fn expand_agrees_with_rust() {
     let comm_ff = [0xffu8];
     let crashes = [
         Crash::example(),
-        Crash {
-            comm: &comm_ff,
-            exe: None,
-            ..Crash::example()
-        },
-        Crash {
-            core_limit: CoreLimit::Bytes(0),
-            ..Crash::example()
-        },
-        Crash {
-            dumpable: 2,
-            signal: Signal::new(9),
-            ..Crash::example()
-        },
+        Crash::example().with_comm(&comm_ff).with_exe(None),
+        Crash::example().with_core_limit(CoreLimit::Bytes(0)),
+        Crash::example()
+            .with_dumpable(2)
+            .with_signal(Signal::new(9)),
     ];
     let settings = [
         Settings::default(),
-        Settings {
-            core_uses_pid: true,
-            suid_dumpable: 2,
-            core_pipe_limit: 4,
-        },
+        Settings::new()
+            .with_core_uses_pid(true)
+            .with_suid_dumpable(2)
+            .with_core_pipe_limit(4),
     ];
     let patterns: [&[u8]; 6] = [ACS, SYSTEMD, b"@@/run/x", b"core", b"|", b"/cores/%e.%h"];
     for pat in patterns {
@@ -809,10 +796,7 @@ fn sysctl_write_agrees_with_rust() {
 fn lint_agrees_with_rust() {
     let k = kernel("6.1.192", 0);
     let rk = KernelProfile::parse("6.1.192").unwrap();
-    let s = Settings {
-        core_uses_pid: true,
-        ..Settings::default()
-    };
+    let s = Settings::new().with_core_uses_pid(true);
     let cs = c_settings(&s);
     for input in [
         b"core\n".as_slice(),
@@ -824,7 +808,7 @@ fn lint_agrees_with_rust() {
     ] {
         for (kp, rkp) in [(ptr::null(), KernelProfile::latest()), (k.cast_const(), rk)] {
             for (sp, rs) in [(ptr::null(), Settings::default()), (ptr::from_ref(&cs), s)] {
-                let want = lint(input, &rkp, &rs);
+                let want = lint::check(input, &rkp, &rs);
                 let mut r = ptr::null_mut();
                 // SAFETY (all blocks of this loop): see the module docs.
                 let rc = unsafe { cpat_lint(input.as_ptr(), input.len(), kp, sp, &mut r) };
@@ -846,6 +830,7 @@ fn lint_agrees_with_rust() {
                         Severity::Info => CPAT_SEVERITY_INFO,
                         Severity::Warning => CPAT_SEVERITY_WARNING,
                         Severity::Error => CPAT_SEVERITY_ERROR,
+                        other => panic!("a severity the C ABI test does not know: {other:?}"),
                     };
                     assert_eq!(
                         item,
@@ -924,7 +909,7 @@ fn read_matches(r: *const cpat_matches) -> CMatches {
     (count, exact, cands)
 }
 
-fn rust_matches(m: &core_pattern::Matches<'_>, max: usize) -> CMatches {
+fn rust_matches(m: &core_pattern::reverse::Matches<'_>, max: usize) -> CMatches {
     let cands = m
         .candidates(max)
         .iter()
@@ -1172,7 +1157,7 @@ fn check_manifest_agrees_with_rust() {
             assert_eq!(d.aux_start, 2, "line");
             let rust =
                 ManifestSet::parse("<input>", std::str::from_utf8(text).unwrap()).unwrap_err();
-            let core_pattern::ManifestError::Syntax { line, column, .. } = rust else {
+            let core_pattern::k8s::ManifestError::Syntax { line, column, .. } = rust else {
                 panic!("{rust:?}")
             };
             assert_eq!(
@@ -1188,7 +1173,7 @@ fn check_manifest_agrees_with_rust() {
 #[test]
 #[cfg_attr(miri, ignore = "16 MiB of input is slow under Miri")]
 fn check_manifest_too_large() {
-    let text = vec![b' '; core_pattern::MAX_MANIFEST_BYTES + 1];
+    let text = vec![b' '; core_pattern::k8s::MAX_MANIFEST_BYTES + 1];
     let mut d = cpat_diag::default();
     let mut n = 0;
     // SAFETY: see the module docs.
@@ -1575,10 +1560,7 @@ fn handles_are_shared_between_threads() {
             scope.spawn(move || {
                 let p = p;
                 let m = m;
-                let crash = Crash {
-                    pid,
-                    ..Crash::example()
-                };
+                let crash = Crash::example().with_pid(pid);
                 let c = cpat_crash::from(&crash);
                 // SAFETY: `p` and `m` stay live until the scope ends.
                 let name = read_buf(|b, l, n| unsafe {
@@ -1751,21 +1733,8 @@ mod proptests {
                 KernelProfile::parse(i.kernel).unwrap()
             };
             let k = kernel(i.kernel, 0);
-            let crash = Crash {
-                pid: i.pid,
-                signal: Signal::new(i.signal),
-                dumpable: i.dumpable,
-                hostname: &i.hostname,
-                comm: &i.comm,
-                exe: i.exe.as_deref(),
-                core_limit: i.limit.map_or(CoreLimit::Unlimited, CoreLimit::Bytes),
-                ..Crash::example()
-            };
-            let settings = Settings {
-                core_uses_pid: i.core_uses_pid,
-                suid_dumpable: i.suid_dumpable,
-                core_pipe_limit: 0,
-            };
+            let crash = Crash::example().with_pid(i.pid).with_signal(Signal::new(i.signal)).with_dumpable(i.dumpable).with_hostname(&i.hostname).with_comm(&i.comm).with_exe(i.exe.as_deref()).with_core_limit(i.limit.map_or(CoreLimit::Unlimited, CoreLimit::Bytes));
+            let settings = Settings::new().with_core_uses_pid(i.core_uses_pid).with_suid_dumpable(i.suid_dumpable).with_core_pipe_limit(0);
 
             // Parsing agrees, errors included.
             let mut p = poison();

@@ -2,10 +2,9 @@
 //! `tests/fuzz/testdata/` is replayed through every entry point (nothing may
 //! panic), and each has a test below saying what it showed.
 
-use core_pattern::{
-    CheckOptions, Crash, KernelProfile, ManifestSet, MatchOptions, Outcome, ParseOptions, Settings,
-    Target, check, lint, write_sysctl,
-};
+use core_pattern::k8s::{CheckOptions, ManifestSet, check};
+use core_pattern::reverse::{MatchOptions, Target};
+use core_pattern::{Crash, KernelProfile, Outcome, ParseOptions, Settings, lint, write_sysctl};
 
 fn testdata() -> Vec<(String, Vec<u8>)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fuzz/testdata");
@@ -31,7 +30,7 @@ fn every_input_goes_through_every_entry_point() {
     for (name, bytes) in data {
         for k in ["4.4.0", "5.2.0", "6.1.192", "6.16.12", "7.3.4"] {
             let k = KernelProfile::parse(k).unwrap();
-            let r = lint(&bytes, &k, &Settings::default());
+            let r = lint::check(&bytes, &k, &Settings::default());
             if let Ok(p) = ParseOptions::new().kernel(k).max_len(4096).parse(&bytes) {
                 let out = p.expand(&Settings::default(), &Crash::example());
                 if let Ok(m) = p.matcher(&Settings::default(), MatchOptions::new()) {
@@ -75,11 +74,7 @@ fn impossible_crash_values_are_not_matched_but_possible_ones_are() {
             MatchOptions::new().target(Target::Path),
         )
         .unwrap();
-    let impossible = Crash {
-        tid: 0,
-        global_pid: 1_701_838_848,
-        ..Crash::example()
-    };
+    let impossible = Crash::example().with_tid(0).with_global_pid(1_701_838_848);
     let Outcome::File { name } = p.expand(&Settings::default(), &impossible) else {
         panic!("file outcome");
     };
@@ -105,10 +100,7 @@ fn empty_text_values_before_4_6_match_split_argv() {
         ("|/h a%hb %e", b"node"),
     ] {
         let p = ParseOptions::new().kernel(k).parse(pattern).unwrap();
-        let crash = Crash {
-            hostname,
-            ..Crash::example()
-        };
+        let crash = Crash::example().with_hostname(hostname);
         let Outcome::Pipe { argv, .. } = p.expand(&Settings::default(), &crash) else {
             panic!("pipe");
         };

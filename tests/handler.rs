@@ -3,7 +3,8 @@
 //! (wrong order, missing arguments, cut at 127 bytes) are reported with what
 //! is wrong; unknown helpers are not recognised.
 
-use core_pattern::{Handler, KernelProfile, Pattern, Settings, fingerprint, lint};
+use core_pattern::lint::{self, Handler, fingerprint};
+use core_pattern::{KernelProfile, Pattern, Settings};
 
 /// The handler of a stored pattern, for the newest kernel.
 #[track_caller]
@@ -15,7 +16,7 @@ fn handler(pattern: &str) -> Option<Handler> {
 /// The handler [`lint`] reports for the bytes as written (it looks at the
 /// value the kernel stores).
 fn handler_as_written(input: &str, release: &str) -> Option<Handler> {
-    lint(
+    lint::check(
         input.as_bytes(),
         &KernelProfile::parse(release).unwrap(),
         &Settings::default(),

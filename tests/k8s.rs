@@ -13,11 +13,14 @@
 //!   never a panic.
 //! - The JSON shape of a report; `normalize_path` and `parse_quantity`.
 
-use core_pattern::{
-    ACS_ANNOTATION, CheckOptions, ECI_ANNOTATION, FINDING_NAMES, KernelProfile, MAX_DOCUMENTS,
-    MAX_MANIFEST_BYTES, ManifestError, ManifestFinding, ManifestReport, ManifestSet, PatchError,
-    PatchOptions, Severity, check, ephemeral_patch, normalize_path, parse_quantity, try_check,
+use core_pattern::k8s::{
+    ACS_ANNOTATION, CheckOptions, ECI_ANNOTATION, FINDING_NAMES, MAX_DOCUMENTS, MAX_MANIFEST_BYTES,
+    ManifestError, ManifestSet, PatchError, PatchOptions, check, ephemeral_patch, normalize_path,
+    parse_quantity, try_check,
 };
+use core_pattern::lint::Severity;
+use core_pattern::KernelProfile;
+use core_pattern::k8s::{Finding as ManifestFinding, Report as ManifestReport};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};

@@ -10,10 +10,8 @@
 #[allow(dead_code)]
 mod json;
 
-use core_pattern::{
-    Feature, KernelProfile, Lint, LintKind, LintReport, Mode, ParseOptions, Settings, Severity,
-    Span, lint, stored_value,
-};
+use core_pattern::lint::{self, Lint, LintKind, LintReport, Severity};
+use core_pattern::{Feature, KernelProfile, Mode, ParseOptions, Settings, Span, stored_value};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -22,25 +20,22 @@ use serde_json::Value;
 // Helpers
 
 /// `core_uses_pid=0`, `suid_dumpable=0`.
-const DEFAULT: Settings = Settings {
-    core_uses_pid: false,
-    suid_dumpable: 0,
-    core_pipe_limit: 0,
-};
+const DEFAULT: Settings = Settings::new()
+    .with_core_uses_pid(false)
+    .with_suid_dumpable(0)
+    .with_core_pipe_limit(0);
 
 /// `core_uses_pid=1`.
-const USES_PID: Settings = Settings {
-    core_uses_pid: true,
-    suid_dumpable: 0,
-    core_pipe_limit: 0,
-};
+const USES_PID: Settings = Settings::new()
+    .with_core_uses_pid(true)
+    .with_suid_dumpable(0)
+    .with_core_pipe_limit(0);
 
 /// `fs.suid_dumpable=2`.
-const SUID2: Settings = Settings {
-    core_uses_pid: false,
-    suid_dumpable: 2,
-    core_pipe_limit: 0,
-};
+const SUID2: Settings = Settings::new()
+    .with_core_uses_pid(false)
+    .with_suid_dumpable(2)
+    .with_core_pipe_limit(0);
 
 /// IBM core-dump-handler with `HOST_DIR`/`CORE_DIR` under
 /// `/var/mnt/core-dump-handler-production`: 131 bytes, so the kernel keeps
@@ -117,7 +112,7 @@ fn assert_fires(
     severity: Severity,
     span: std::ops::Range<u32>,
 ) -> LintReport {
-    let r = lint(input, &kernel, &settings);
+    let r = lint::check(input, &kernel, &settings);
     let found = named(&r, name);
     assert_eq!(
         found.len(),
@@ -141,7 +136,7 @@ fn assert_fires(
 /// `name` does not fire.
 #[track_caller]
 fn assert_quiet(input: &[u8], kernel: KernelProfile, settings: Settings, name: &str) {
-    let r = lint(input, &kernel, &settings);
+    let r = lint::check(input, &kernel, &settings);
     assert!(
         named(&r, name).is_empty(),
         "{name} fired on {:?} (kernel {kernel}); lints:{}",
@@ -585,7 +580,7 @@ fn truncated_one_lost_argument_is_singular() {
         "x".repeat(80)
     );
     assert_eq!(input.len(), 127 + 3);
-    let r = lint(input.as_bytes(), &latest(), &DEFAULT);
+    let r = lint::check(input.as_bytes(), &latest(), &DEFAULT);
     let msg = named(&r, "truncated")[0].message();
     assert!(
         msg.contains(r#"the helper loses the argument "%F""#),
@@ -597,7 +592,7 @@ fn truncated_one_lost_argument_is_singular() {
 fn truncation_that_splits_a_specifier_says_so() {
     let input = cuts_specifier();
     assert_eq!(input.len(), 128);
-    let r = lint(input.as_bytes(), &k("6.18.15"), &DEFAULT);
+    let r = lint::check(input.as_bytes(), &k("6.18.15"), &DEFAULT);
     assert!(r.stored().ends_with(b"LL%"));
     let msg = named(&r, "truncated")[0].message();
     assert!(msg.contains(r#"drops "p""#), "{msg}");
@@ -613,7 +608,7 @@ fn truncation_after_a_complete_literal_percent_does_not_split() {
     // only the `x`. The stored value has no trailing lone `%`.
     let input = format!("/tmp/cores/{}%%x", "L".repeat(114));
     assert_eq!(input.len(), 128);
-    let r = lint(input.as_bytes(), &latest(), &DEFAULT);
+    let r = lint::check(input.as_bytes(), &latest(), &DEFAULT);
     assert!(r.stored().ends_with(b"L%%"));
     assert!(named(&r, "trailing-percent").is_empty());
     let msg = named(&r, "truncated")[0].message();
@@ -622,41 +617,41 @@ fn truncation_after_a_complete_literal_percent_does_not_split() {
 
 #[test]
 fn cut_at_newline_messages() {
-    let r = lint(b"/var/crash/core.%e.%P.%t\nx", &latest(), &DEFAULT);
+    let r = lint::check(b"/var/crash/core.%e.%P.%t\nx", &latest(), &DEFAULT);
     let msg = named(&r, "cut-at-newline")[0].message();
     assert!(msg.contains("a newline (byte 24)"), "{msg}");
-    let r = lint(b"/var/crash/core.%P\0.%t", &latest(), &DEFAULT);
+    let r = lint::check(b"/var/crash/core.%P\0.%t", &latest(), &DEFAULT);
     let msg = named(&r, "cut-at-newline")[0].message();
     assert!(msg.contains("a NUL byte (byte 18)"), "{msg}");
 }
 
 #[test]
 fn relative_path_suid2_message_names_the_sysctl() {
-    let r = lint(b"core.%p.%t", &latest(), &SUID2);
+    let r = lint::check(b"core.%p.%t", &latest(), &SUID2);
     let msg = named(&r, "relative-path")[0].message();
     assert!(msg.contains("suid_dumpable=2"), "{msg}");
-    let r = lint(b"core.%p.%t", &latest(), &DEFAULT);
+    let r = lint::check(b"core.%p.%t", &latest(), &DEFAULT);
     let msg = named(&r, "relative-path")[0].message();
     assert!(!msg.contains("suid_dumpable"), "{msg}");
 }
 
 #[test]
 fn leading_whitespace_before_pipe_is_a_file_pattern() {
-    let r = lint(b" |/helper", &latest(), &DEFAULT);
+    let r = lint::check(b" |/helper", &latest(), &DEFAULT);
     assert_eq!(r.pattern().mode(), Mode::File);
     let msg = named(&r, "leading-whitespace")[0].message();
     assert!(msg.contains("FILE pattern"), "{msg}");
     // Without suid_dumpable=2 the relative path is not reported twice.
     assert!(named(&r, "relative-path").is_empty(), "{}", show(&r));
     // With it, it is an error on its own.
-    let r = lint(b" |/helper", &latest(), &SUID2);
+    let r = lint::check(b" |/helper", &latest(), &SUID2);
     assert_eq!(named(&r, "relative-path")[0].severity(), Severity::Error);
 }
 
 #[test]
 fn socket_invalid_messages_follow_the_release() {
     let msg = |input: &str, release: &str| {
-        let r = lint(input.as_bytes(), &k(release), &DEFAULT);
+        let r = lint::check(input.as_bytes(), &k(release), &DEFAULT);
         named(&r, "socket-invalid")[0].message().to_string()
     };
     // 6.16.0-6.16.7: checked on write (byte 1 must be `/`).
@@ -684,14 +679,14 @@ fn socket_invalid_messages_follow_the_release() {
 
 #[test]
 fn socket_request_on_6_16_is_socket_mode_with_a_relative_path() {
-    let r = lint(b"@@/run/x", &k("6.16.12"), &DEFAULT);
+    let r = lint::check(b"@@/run/x", &k("6.16.12"), &DEFAULT);
     assert_eq!(r.pattern().mode(), Mode::Socket);
     assert!(
         named(&r, "socket-unsupported")[0]
             .message()
             .contains("has no `@@`")
     );
-    let r = lint(b"@@/run/x", &k("6.17.2"), &DEFAULT);
+    let r = lint::check(b"@@/run/x", &k("6.17.2"), &DEFAULT);
     assert_eq!(r.pattern().mode(), Mode::SocketRequest);
     assert!(r.lints().is_empty(), "{}", show(&r));
 }
@@ -724,7 +719,7 @@ fn clean_patterns_have_no_findings() {
         ("@@/run/systemd/coredump", "6.17.13"),
         ("|/bin/false", "7.3.4"),
     ] {
-        let r = lint(input.as_bytes(), &k(release), &DEFAULT);
+        let r = lint::check(input.as_bytes(), &k(release), &DEFAULT);
         assert!(r.lints().is_empty(), "{input} on {release}:{}", show(&r));
         assert!(!r.has_errors());
     }
@@ -733,7 +728,7 @@ fn clean_patterns_have_no_findings() {
 #[test]
 fn report_accessors() {
     let input = b"/var/crash/core.%e.%P.%t\n";
-    let r = lint(input, &latest(), &DEFAULT);
+    let r = lint::check(input, &latest(), &DEFAULT);
     assert_eq!(r.input(), input);
     assert_eq!(r.stored(), b"/var/crash/core.%e.%P.%t");
     assert_eq!(r.pattern().as_bytes(), r.stored());
@@ -744,7 +739,7 @@ fn report_accessors() {
     assert_eq!(r.lints().len(), 1);
     assert_eq!(r.lints()[0].severity(), Severity::Info);
 
-    let r = lint(b"|", &latest(), &DEFAULT);
+    let r = lint::check(b"|", &latest(), &DEFAULT);
     assert!(r.has_errors());
     assert_eq!(r.pattern().mode(), Mode::Pipe);
 }
@@ -752,7 +747,7 @@ fn report_accessors() {
 #[test]
 fn lints_are_in_input_order_most_severe_first() {
     // Three lints start at 0: relative-path, quoted-value, no-unique-field.
-    let r = lint(b"\"core\"", &latest(), &SUID2);
+    let r = lint::check(b"\"core\"", &latest(), &SUID2);
     let got: Vec<(&str, Severity, u32)> = r
         .lints()
         .iter()
@@ -770,7 +765,7 @@ fn lints_are_in_input_order_most_severe_first() {
 
 #[test]
 fn lint_display() {
-    let r = lint(b"/c/core.%y.%t", &latest(), &DEFAULT);
+    let r = lint::check(b"/c/core.%y.%t", &latest(), &DEFAULT);
     assert_eq!(
         r.lints()[0].to_string(),
         "warning[unknown-specifier] at 8..10: unknown specifier %y: the kernel drops both bytes"
@@ -784,9 +779,9 @@ fn lint_display() {
 fn newline_is_not_leading_whitespace() {
     // Writing "\n" stores the empty pattern (kernel.md §0): nothing becomes
     // part of a file name.
-    let r = lint(b"\n", &latest(), &DEFAULT);
+    let r = lint::check(b"\n", &latest(), &DEFAULT);
     assert!(named(&r, "leading-whitespace").is_empty(), "{}", show(&r));
-    let r = lint(b"\ncore", &latest(), &DEFAULT);
+    let r = lint::check(b"\ncore", &latest(), &DEFAULT);
     assert!(named(&r, "leading-whitespace").is_empty(), "{}", show(&r));
     // Only the stored bytes are leading whitespace.
     assert_fires(
@@ -802,13 +797,13 @@ fn newline_is_not_leading_whitespace() {
 #[test]
 fn quoted_value_closing_quote_is_judged_on_the_stored_value() {
     // Stored `"core"`: it does end with a quote.
-    let r = lint(b"\"core\"\n", &latest(), &DEFAULT);
+    let r = lint::check(b"\"core\"\n", &latest(), &DEFAULT);
     let msg = named(&r, "quoted-value")[0].message();
     assert!(msg.contains("and ends with one"), "{msg}");
     // The closing quote is past byte 127 and dropped: the stored value does
     // not end with one.
     let input = format!("\"/c/{}\"", "a".repeat(130));
-    let r = lint(input.as_bytes(), &latest(), &DEFAULT);
+    let r = lint::check(input.as_bytes(), &latest(), &DEFAULT);
     let msg = named(&r, "quoted-value")[0].message();
     assert!(!msg.contains("and ends with one"), "{msg}");
 }
@@ -818,7 +813,7 @@ fn pattern_that_expands_to_nothing_is_an_error() {
     // `%z`, a lone `%` and (in a file) `%F` expand to "": the kernel opens "" and writes no
     // core (NoDumpReason::EmptyName), exactly as for the empty pattern.
     for input in ["%z", "%", "%F"] {
-        let r = lint(input.as_bytes(), &latest(), &DEFAULT);
+        let r = lint::check(input.as_bytes(), &latest(), &DEFAULT);
         assert!(r.has_errors(), "{input}:{}", show(&r));
     }
 }
@@ -828,7 +823,7 @@ fn pattern_that_expands_to_nothing_is_an_error() {
 
 #[test]
 fn render_unsupported_specifier() {
-    let r = lint(b"/var/crash/core.%C.%t", &k("6.1.192"), &DEFAULT);
+    let r = lint::check(b"/var/crash/core.%C.%t", &k("6.1.192"), &DEFAULT);
     let l = &named(&r, "unsupported-specifier")[0];
     assert_eq!(
         l.render(r.input()),
@@ -842,7 +837,7 @@ fn render_unsupported_specifier() {
 
 #[test]
 fn render_helper_not_absolute() {
-    let r = lint(b"|helper %p", &latest(), &DEFAULT);
+    let r = lint::check(b"|helper %p", &latest(), &DEFAULT);
     let l = &named(&r, "helper-not-absolute")[0];
     assert_eq!(
         l.render(r.input()),
@@ -856,7 +851,7 @@ fn render_helper_not_absolute() {
 
 #[test]
 fn report_render_lists_lints_then_the_handler() {
-    let r = lint(
+    let r = lint::check(
         b"|/usr/lib/systemd/systemd-coredump %P %u %g %s %t",
         &latest(),
         &DEFAULT,
@@ -865,7 +860,7 @@ fn report_render_lists_lints_then_the_handler() {
     let out = r.render();
     assert!(out.starts_with("handler: systemd-coredump"), "{out}");
     assert!(out.contains("BROKEN"), "{out}");
-    let r = lint(b"|helper %p", &latest(), &DEFAULT);
+    let r = lint::check(b"|helper %p", &latest(), &DEFAULT);
     assert!(r.render().starts_with("warning[helper-not-absolute]"));
 }
 
@@ -893,10 +888,11 @@ fn any_kernel() -> impl Strategy<Value = KernelProfile> {
 }
 
 fn any_settings() -> impl Strategy<Value = Settings> {
-    (any::<bool>(), 0u8..=2).prop_map(|(core_uses_pid, suid_dumpable)| Settings {
-        core_uses_pid,
-        suid_dumpable,
-        core_pipe_limit: 0,
+    (any::<bool>(), 0u8..=2).prop_map(|(core_uses_pid, suid_dumpable)| {
+        Settings::new()
+            .with_core_uses_pid(core_uses_pid)
+            .with_suid_dumpable(suid_dumpable)
+            .with_core_pipe_limit(0)
     })
 }
 
@@ -938,7 +934,7 @@ proptest! {
         kernel in any_kernel(),
         settings in any_settings(),
     ) {
-        let r = lint(&input, &kernel, &settings);
+        let r = lint::check(&input, &kernel, &settings);
         prop_assert_eq!(r.input(), &input[..]);
         prop_assert_eq!(r.stored(), stored_value(&input));
         let mut last_start = 0;
@@ -970,7 +966,7 @@ proptest! {
         kernel in any_kernel(),
         settings in any_settings(),
     ) {
-        let r = lint(&input, &kernel, &settings);
+        let r = lint::check(&input, &kernel, &settings);
         for l in r.lints() {
             prop_assert!(l.span().end as usize <= input.len());
         }
@@ -985,7 +981,7 @@ proptest! {
     ) {
         let stored = stored_value(&input);
         let pattern = ParseOptions::new().kernel(kernel).parse(stored).unwrap();
-        let r = lint(stored, &kernel, &settings);
+        let r = lint::check(stored, &kernel, &settings);
         prop_assert_eq!(r.pattern(), &pattern);
         let from_lint: Vec<&Lint> = r
             .lints()
@@ -997,7 +993,7 @@ proptest! {
         let from_pattern = pattern.lints(&settings);
         prop_assert_eq!(from_lint, from_pattern.iter().collect::<Vec<_>>());
         // And the handler is the pattern's.
-        let handler = core_pattern::fingerprint(&pattern);
+        let handler = core_pattern::lint::fingerprint(&pattern);
         prop_assert_eq!(r.handler(), handler.as_ref());
     }
 }
@@ -1066,7 +1062,7 @@ fn check_json_shape(r: &LintReport) -> Value {
 
 #[test]
 fn json_file_pattern() {
-    let r = lint(b"core.%p%u", &latest(), &DEFAULT);
+    let r = lint::check(b"core.%p%u", &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["pattern"], "core.%p%u");
     assert_eq!(v["stored"], "core.%p%u");
@@ -1082,7 +1078,7 @@ fn json_file_pattern() {
 
 #[test]
 fn json_handler_ok_and_broken() {
-    let r = lint(SYSTEMD.as_bytes(), &latest(), &DEFAULT);
+    let r = lint::check(SYSTEMD.as_bytes(), &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["mode"], "pipe");
     assert_eq!(
@@ -1092,7 +1088,7 @@ fn json_handler_ok_and_broken() {
     assert_eq!(v["diagnostics"], serde_json::json!([]));
 
     let input = systemd_long();
-    let r = lint(input.as_bytes(), &latest(), &DEFAULT);
+    let r = lint::check(input.as_bytes(), &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["pattern"], input.as_str());
     assert_eq!(v["stored"], &input[..127]);
@@ -1107,11 +1103,11 @@ fn json_handler_ok_and_broken() {
 
 #[test]
 fn json_socket_modes() {
-    let r = lint(b"@@/run/systemd/coredump", &k("6.17.13"), &DEFAULT);
+    let r = lint::check(b"@@/run/systemd/coredump", &k("6.17.13"), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["mode"], "socket-request");
     assert_eq!(v["handler"]["name"], "systemd-coredump-socket");
-    let r = lint(b"@/tmp/%p.sock", &k("6.16.12"), &DEFAULT);
+    let r = lint::check(b"@/tmp/%p.sock", &k("6.16.12"), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["mode"], "socket");
     assert!(v["handler"].is_null());
@@ -1121,7 +1117,7 @@ fn json_socket_modes() {
 #[test]
 fn json_byte_strings_follow_format_md() {
     // Not UTF-8: {"hex": ...}, for the input and the stored value.
-    let r = lint(b"/c/core.\xff%p", &latest(), &DEFAULT);
+    let r = lint::check(b"/c/core.\xff%p", &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(
         v["pattern"],
@@ -1131,7 +1127,7 @@ fn json_byte_strings_follow_format_md() {
 
     // A control byte (the trailing newline) is not printable: hex; the
     // stored value without it is a plain string.
-    let r = lint(b"/c/core.%t\n", &latest(), &DEFAULT);
+    let r = lint::check(b"/c/core.%t\n", &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(
         v["pattern"],
@@ -1140,12 +1136,12 @@ fn json_byte_strings_follow_format_md() {
     assert_eq!(v["stored"], "/c/core.%t");
 
     // Printable UTF-8 beyond ASCII stays a string.
-    let r = lint("/c/ядро.%t".as_bytes(), &latest(), &DEFAULT);
+    let r = lint::check("/c/ядро.%t".as_bytes(), &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["pattern"], "/c/ядро.%t");
 
     // The empty pattern is the empty string.
-    let r = lint(b"", &latest(), &DEFAULT);
+    let r = lint::check(b"", &latest(), &DEFAULT);
     let v = check_json_shape(&r);
     assert_eq!(v["pattern"], "");
     assert_eq!(v["stored"], "");

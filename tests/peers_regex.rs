@@ -24,9 +24,8 @@ mod common;
 #[path = "../benches/peers/regex.rs"]
 mod regex_peer;
 
-use core_pattern::{
-    CoreLimit, Crash, MatchOptions, Matches, Mode, Outcome, Pattern, Settings, Signal, Specifier,
-};
+use core_pattern::reverse::{MatchOptions, Matches};
+use core_pattern::{CoreLimit, Crash, Mode, Outcome, Pattern, Settings, Signal, Specifier};
 use regex_peer::RegexPeer;
 
 /// Field values as (specifier letter, bytes), in pattern order.
@@ -115,7 +114,7 @@ struct Ours {
     all: Vec<Fields>,
 }
 
-fn fields_of(c: &core_pattern::Candidate<'_>) -> Fields {
+fn fields_of(c: &core_pattern::reverse::Candidate<'_>) -> Fields {
     c.fields()
         .iter()
         .map(|f| (letter(f.spec()), f.bytes().to_vec()))
@@ -195,83 +194,73 @@ fn report(case: &str, o: &Ours, t: &Option<Fields>, verdict: &str) {
 
 /// A Python service: digits and dots in `comm`, a dotted FQDN hostname.
 fn python_crash() -> Crash<'static> {
-    Crash {
-        pid: 42,
-        tid: 42,
-        global_pid: 90_042,
-        global_tid: 90_042,
-        uid: 1000,
-        gid: 1000,
-        dumpable: 1,
-        signal: Signal::SIGSEGV,
-        time: 1_700_000_000,
-        hostname: b"web-1.example.com",
-        comm: b"python3.11",
-        exe: Some(b"/usr/bin/python3.11"),
-        cpu: 2,
-        core_limit: CoreLimit::Unlimited,
-    }
+    Crash::new(0)
+        .with_pid(42)
+        .with_tid(42)
+        .with_global_pid(90_042)
+        .with_global_tid(90_042)
+        .with_uid(1000)
+        .with_gid(1000)
+        .with_dumpable(1)
+        .with_signal(Signal::SIGSEGV)
+        .with_time(1_700_000_000)
+        .with_hostname(b"web-1.example.com")
+        .with_comm(b"python3.11")
+        .with_exe(Some(b"/usr/bin/python3.11"))
+        .with_cpu(2)
+        .with_core_limit(CoreLimit::Unlimited)
 }
 
 /// `-` followed by digits everywhere: comm, exe path, hostname (EC2 style).
 fn dash_digits_crash() -> Crash<'static> {
-    Crash {
-        pid: 42,
-        tid: 43,
-        global_pid: 7042,
-        global_tid: 7043,
-        uid: 0,
-        gid: 0,
-        dumpable: 1,
-        signal: Signal::SIGABRT,
-        time: 1_700_000_001,
-        hostname: b"ip-10-0-0-7",
-        comm: b"x-1",
-        exe: Some(b"/opt/app-2/bin/x-1"),
-        cpu: 7,
-        core_limit: CoreLimit::Bytes(1 << 30),
-    }
+    Crash::new(0)
+        .with_pid(42)
+        .with_tid(43)
+        .with_global_pid(7042)
+        .with_global_tid(7043)
+        .with_uid(0)
+        .with_gid(0)
+        .with_dumpable(1)
+        .with_signal(Signal::SIGABRT)
+        .with_time(1_700_000_001)
+        .with_hostname(b"ip-10-0-0-7")
+        .with_comm(b"x-1")
+        .with_exe(Some(b"/opt/app-2/bin/x-1"))
+        .with_cpu(7)
+        .with_core_limit(CoreLimit::Bytes(1 << 30))
 }
 
 /// An executable replaced while running: `%E` ends in ` (deleted)`.
 fn deleted_exe_crash() -> Crash<'static> {
-    Crash {
-        exe: Some(b"/usr/bin/app (deleted)"),
-        comm: b"app",
-        ..Crash::example()
-    }
+    Crash::example()
+        .with_exe(Some(b"/usr/bin/app (deleted)"))
+        .with_comm(b"app")
 }
 
 /// No executable file: `%E` and `%f` are `kworker (path unknown)`.
 fn no_exe_crash() -> Crash<'static> {
-    Crash {
-        pid: 7,
-        tid: 7,
-        global_pid: 7,
-        global_tid: 7,
-        exe: None,
-        comm: b"kworker",
-        ..Crash::example()
-    }
+    Crash::example()
+        .with_pid(7)
+        .with_tid(7)
+        .with_global_pid(7)
+        .with_global_tid(7)
+        .with_exe(None)
+        .with_comm(b"kworker")
 }
 
 /// A thread named with a newline (`prctl(PR_SET_NAME)` takes any byte but
 /// NUL).
 fn newline_comm_crash() -> Crash<'static> {
-    Crash {
-        exe: Some(b"/usr/bin/worker"),
-        comm: b"worker\n1",
-        ..Crash::example()
-    }
+    Crash::example()
+        .with_exe(Some(b"/usr/bin/worker"))
+        .with_comm(b"worker\n1")
 }
 
 /// A Latin-1 (not UTF-8) byte in the executable's directory.
 fn latin1_exe_crash() -> Crash<'static> {
-    Crash {
-        exe: Some(b"/opt/caf\xe9/bin/srv"),
-        comm: b"srv",
-        ..Crash::example()
-    }
+    Crash::example()
+        .with_exe(Some(b"/opt/caf\xe9/bin/srv"))
+        .with_comm(b"srv")
 }
 
 fn crashes() -> Vec<(&'static str, Crash<'static>)> {

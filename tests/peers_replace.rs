@@ -76,22 +76,21 @@ impl OwnedCrash {
 
     fn crash(&self) -> Crash<'_> {
         let [pid, tid, global_pid, global_tid, uid, gid] = self.ids;
-        Crash {
-            pid,
-            tid,
-            global_pid,
-            global_tid,
-            uid,
-            gid,
-            dumpable: self.dumpable,
-            signal: Signal::new(self.signal),
-            time: self.time,
-            hostname: &self.hostname,
-            comm: &self.comm,
-            exe: self.exe.as_deref(),
-            cpu: self.cpu,
-            core_limit: self.core_limit,
-        }
+        Crash::new(0)
+            .with_pid(pid)
+            .with_tid(tid)
+            .with_global_pid(global_pid)
+            .with_global_tid(global_tid)
+            .with_uid(uid)
+            .with_gid(gid)
+            .with_dumpable(self.dumpable)
+            .with_signal(Signal::new(self.signal))
+            .with_time(self.time)
+            .with_hostname(&self.hostname)
+            .with_comm(&self.comm)
+            .with_exe(self.exe.as_deref())
+            .with_cpu(self.cpu)
+            .with_core_limit(self.core_limit)
     }
 }
 
@@ -144,11 +143,10 @@ fn cases() -> Vec<Case> {
             kernel = kernel.with_feature(Feature::from_name(b.as_str().unwrap()).unwrap());
         }
         let s = &v["settings"];
-        let settings = Settings {
-            core_uses_pid: s["core_uses_pid"].as_u64().unwrap() != 0,
-            suid_dumpable: u8::try_from(s["suid_dumpable"].as_u64().unwrap()).unwrap(),
-            core_pipe_limit: u32::try_from(s["core_pipe_limit"].as_u64().unwrap()).unwrap(),
-        };
+        let settings = Settings::new()
+            .with_core_uses_pid(s["core_uses_pid"].as_u64().unwrap() != 0)
+            .with_suid_dumpable(u8::try_from(s["suid_dumpable"].as_u64().unwrap()).unwrap())
+            .with_core_pipe_limit(u32::try_from(s["core_pipe_limit"].as_u64().unwrap()).unwrap());
         out.push(Case {
             id: v["id"].as_str().unwrap().to_owned(),
             stored: json::json_to_bytes(stored).unwrap(),

@@ -92,22 +92,21 @@ struct CrashData {
 impl CrashData {
     fn crash(&self) -> Crash<'_> {
         let [pid, tid, global_pid, global_tid, uid, gid] = self.ids;
-        Crash {
-            pid,
-            tid,
-            global_pid,
-            global_tid,
-            uid,
-            gid,
-            dumpable: self.dumpable,
-            signal: self.signal,
-            time: self.time,
-            hostname: &self.hostname,
-            comm: &self.comm,
-            exe: self.exe.as_deref(),
-            cpu: self.cpu,
-            core_limit: self.core_limit,
-        }
+        Crash::new(0)
+            .with_pid(pid)
+            .with_tid(tid)
+            .with_global_pid(global_pid)
+            .with_global_tid(global_tid)
+            .with_uid(uid)
+            .with_gid(gid)
+            .with_dumpable(self.dumpable)
+            .with_signal(self.signal)
+            .with_time(self.time)
+            .with_hostname(&self.hostname)
+            .with_comm(&self.comm)
+            .with_exe(self.exe.as_deref())
+            .with_cpu(self.cpu)
+            .with_core_limit(self.core_limit)
     }
 }
 
@@ -190,11 +189,10 @@ fn dumping_crash() -> impl Strategy<Value = CrashData> {
 
 fn settings() -> impl Strategy<Value = Settings> {
     (any::<bool>(), 0u8..=2, any::<u32>()).prop_map(|(core_uses_pid, suid_dumpable, limit)| {
-        Settings {
-            core_uses_pid,
-            suid_dumpable,
-            core_pipe_limit: limit,
-        }
+        Settings::new()
+            .with_core_uses_pid(core_uses_pid)
+            .with_suid_dumpable(suid_dumpable)
+            .with_core_pipe_limit(limit)
     })
 }
 
@@ -401,6 +399,7 @@ proptest! {
             Outcome::NoDump { reason } => {
                 let _ = (reason.to_string(), reason.name(), reason.code(), reason.help());
             }
+            other => prop_assert!(false, "an outcome this test does not know: {other:?}"),
         }
         let mut small = [0u8; 7];
         let _ = p.expand_file_name_into(&s, &crash, &mut small);

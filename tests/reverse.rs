@@ -7,10 +7,13 @@
 //! field grammar alone (every split of short names, compared candidate for
 //! candidate).
 
+use core_pattern::reverse::{
+    Candidate, FieldValue, MatchError, MatchOptions, Matcher, Matches, Strategy as MatchStrategy,
+    Target,
+};
 use core_pattern::{
-    Candidate, CoreLimit, Crash, Feature, FieldValue, KernelProfile, MatchError, MatchOptions,
-    Matcher, Matches, Mode, Outcome, ParseOptions, Pattern, Settings, Signal, Span, Specifier,
-    Strategy as MatchStrategy, Target, TokenKind, core_signals,
+    CoreLimit, Crash, Feature, KernelProfile, Mode, Outcome, ParseOptions, Pattern, Settings,
+    Signal, Span, Specifier, TokenKind, core_signals,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -18,16 +21,12 @@ use proptest::prelude::*;
 // ---------------------------------------------------------------------------
 // Helpers
 
-const NO_PID: Settings = Settings {
-    core_uses_pid: false,
-    suid_dumpable: 0,
-    core_pipe_limit: 0,
-};
+const NO_PID: Settings = Settings::new()
+    .with_core_uses_pid(false)
+    .with_suid_dumpable(0)
+    .with_core_pipe_limit(0);
 
-const USES_PID: Settings = Settings {
-    core_uses_pid: true,
-    ..NO_PID
-};
+const USES_PID: Settings = NO_PID.with_core_uses_pid(true);
 
 fn kernel(release: &str) -> KernelProfile {
     KernelProfile::parse(release).unwrap()
@@ -163,7 +162,7 @@ macro_rules! argv_case {
     }};
 }
 
-fn field_of<'m>(c: &Candidate<'m>, l: char) -> core_pattern::Field<'m> {
+fn field_of<'m>(c: &Candidate<'m>, l: char) -> core_pattern::reverse::Field<'m> {
     c.get(spec(l))
         .unwrap_or_else(|| panic!("no %{l} in {c:?}"))
         .clone()
@@ -1078,10 +1077,7 @@ fn argv_before_5_3_is_split_after_expansion() {
         ['e' = "a b c", 'h' = ""],
     ]);
     // The model agrees on the argv.
-    let crash = Crash {
-        comm: b"my app",
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_comm(b"my app");
     let Outcome::Pipe { argv: real, .. } = parse_for("|/bin/h %e %p", k).expand(&NO_PID, &crash)
     else {
         panic!("pipe")
@@ -1128,10 +1124,7 @@ fn argv_before_5_3_whitespace_in_values() {
         (b"a\tb", b"a b"),
         (b"a\xA0b", b"a b"),
     ] {
-        let crash = Crash {
-            comm,
-            ..Crash::example()
-        };
+        let crash = Crash::example().with_comm(comm);
         let Outcome::Pipe { argv, .. } = p.expand(&NO_PID, &crash) else {
             panic!("pipe")
         };
@@ -1148,10 +1141,7 @@ fn argv_before_5_3_reshaped_values() {
     let k = kernel("5.2.0");
     let p = parse_for("|/bin/h %e %p", k);
     let m = p.matcher(&NO_PID, MatchOptions::new()).unwrap();
-    let crash = Crash {
-        comm: b" ",
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_comm(b" ");
     let Outcome::Pipe { argv, .. } = p.expand(&NO_PID, &crash) else {
         panic!("pipe")
     };
@@ -1163,11 +1153,7 @@ fn argv_before_5_3_reshaped_values() {
     // stays, at the start of an argument it is trimmed, so the copies differ.
     // No exe and an empty comm make `%E` ` (path unknown)`.
     let p = parse_for("|/bin/h%E %E", k);
-    let crash = Crash {
-        comm: b"",
-        exe: None,
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_comm(b"").with_exe(None);
     let Outcome::Pipe { argv, .. } = p.expand(&NO_PID, &crash) else {
         panic!("pipe")
     };
@@ -1539,22 +1525,21 @@ struct CrashData {
 
 impl CrashData {
     fn crash(&self) -> Crash<'_> {
-        Crash {
-            pid: self.pid,
-            tid: self.tid,
-            global_pid: self.global_pid,
-            global_tid: self.global_tid,
-            uid: self.uid,
-            gid: self.gid,
-            dumpable: self.dumpable,
-            signal: self.signal,
-            time: self.time,
-            hostname: &self.hostname,
-            comm: &self.comm,
-            exe: self.exe.as_deref(),
-            cpu: self.cpu,
-            core_limit: self.core_limit,
-        }
+        Crash::new(0)
+            .with_pid(self.pid)
+            .with_tid(self.tid)
+            .with_global_pid(self.global_pid)
+            .with_global_tid(self.global_tid)
+            .with_uid(self.uid)
+            .with_gid(self.gid)
+            .with_dumpable(self.dumpable)
+            .with_signal(self.signal)
+            .with_time(self.time)
+            .with_hostname(&self.hostname)
+            .with_comm(&self.comm)
+            .with_exe(self.exe.as_deref())
+            .with_cpu(self.cpu)
+            .with_core_limit(self.core_limit)
     }
 
     /// The bytes the kernel writes for `spec` (an independent model).
@@ -2057,7 +2042,7 @@ proptest! {
     ) {
         let p = ParseOptions::new().kernel(k).parse(&pattern).unwrap();
         prop_assume!(p.mode() == Mode::File);
-        let settings = Settings { core_uses_pid: uses_pid, ..NO_PID };
+        let settings = NO_PID.with_core_uses_pid(uses_pid);
         let Outcome::File { name } = p.expand(&settings, &d.crash()) else {
             return Ok(());
         };
@@ -2151,7 +2136,7 @@ proptest! {
     ) {
         let p = ParseOptions::new().kernel(k).parse(&pattern).unwrap();
         prop_assume!(p.mode() == Mode::File);
-        let settings = Settings { core_uses_pid: uses_pid, ..NO_PID };
+        let settings = NO_PID.with_core_uses_pid(uses_pid);
         let m = p.matcher(&settings, MatchOptions::new()).unwrap();
         let found = m.match_name(&name);
         prop_assert!(found.is_exact());
@@ -2214,7 +2199,7 @@ proptest! {
     ) {
         let p = ParseOptions::new().kernel(k).parse(&pattern).unwrap();
         prop_assume!(p.mode() == Mode::File);
-        let settings = Settings { core_uses_pid: uses_pid, ..NO_PID };
+        let settings = NO_PID.with_core_uses_pid(uses_pid);
         let Outcome::File { name } = p.expand(&settings, &d.crash()) else {
             return Ok(());
         };

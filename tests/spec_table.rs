@@ -271,10 +271,7 @@ expands!(row26_no_exe_file, b"core.%E", |c, _s| c.exe = None => file("core.myapp
 fn row27_exe_path_too_long() {
     let p = Pattern::parse("core.%E").unwrap();
     let exe = slash_a(4095); // 4096 bytes: does not fit in PATH_MAX with its NUL
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     check(
         &p,
         &Settings::default(),
@@ -296,10 +293,7 @@ fn row27_exe_path_boundary_in_a_pipe() {
     // 4095 bytes fit (PATH_MAX includes the NUL); a pipe has no VFS limits.
     let p = Pattern::parse("|/bin/h %E").unwrap();
     let exe = slash_a(4094);
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     let mut escaped = b"!".to_vec();
     escaped.extend(std::iter::repeat_n(b'a', 4094));
     check(
@@ -309,10 +303,7 @@ fn row27_exe_path_boundary_in_a_pipe() {
         &pipe(&[b"/bin/h", &escaped], false),
     );
     let exe = slash_a(4095);
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     check(
         &p,
         &Settings::default(),
@@ -592,10 +583,7 @@ fn row48_percent_literal_in_socket_path() {
     assert!(!p.uses(Specifier::Pid));
     check(
         &p,
-        &Settings {
-            core_uses_pid: true,
-            ..Settings::default()
-        },
+        &Settings::new().with_core_uses_pid(true),
         &Crash::example(),
         &socket(b"/tmp/%p.sock", false),
     );
@@ -836,10 +824,7 @@ fn row63_exe_250_bytes_component_too_long() {
     let p = Pattern::parse("/data/dump-a/core-%E-%p-%t").unwrap();
     let exe = prefixed_a(b"/opt/", 245);
     assert_eq!(exe.len(), 250);
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     // "core-" (5) + 250 + "-1234" (5) + "-1700000000" (11)
     check(
         &p,
@@ -853,18 +838,12 @@ fn row63_exe_250_bytes_component_too_long() {
 fn row63_component_of_exactly_255_is_fine() {
     let p = Pattern::parse("/d/%E").unwrap();
     let exe = slash_a(254); // escaped: 255 bytes
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     let mut want = b"/d/!".to_vec();
     want.extend(std::iter::repeat_n(b'a', 254));
     check(&p, &Settings::default(), &crash, &file(&want));
     let exe = slash_a(255);
-    let crash = Crash {
-        exe: Some(&exe),
-        ..Crash::example()
-    };
+    let crash = Crash::example().with_exe(Some(&exe));
     check(
         &p,
         &Settings::default(),
@@ -972,10 +951,7 @@ fn obs_core_signals() {
     assert_eq!(got, want);
     let p = Pattern::parse("/tmp/core.%s").unwrap();
     for n in 0..=70u32 {
-        let crash = Crash {
-            signal: Signal::new(n),
-            ..Crash::example()
-        };
+        let crash = Crash::example().with_signal(Signal::new(n));
         let out = p.expand(&Settings::default(), &crash);
         if want.contains(&n) {
             assert_eq!(out, file(format!("/tmp/core.{n}")), "signal {n}");

@@ -30,40 +30,38 @@ pub const PATTERNS: [(&str, &str); 6] = [
 /// A crash inside a container: a Java service's JVM, PID 1 in its pid
 /// namespace, with the pod's hostname.
 pub fn container_crash() -> Crash<'static> {
-    Crash {
-        pid: 1,
-        tid: 27,
-        global_pid: 481_516,
-        global_tid: 481_542,
-        uid: 1000,
-        gid: 1000,
-        dumpable: 1,
-        signal: Signal::SIGSEGV,
-        time: 1_795_823_960,
-        hostname: b"payments-api-7d9c8b6f4-x2lqp",
-        comm: b"java",
-        exe: Some(b"/usr/lib/jvm/java-17-openjdk-amd64/bin/java"),
-        cpu: 1,
-        core_limit: CoreLimit::Unlimited,
-    }
+    Crash::new(0)
+        .with_pid(1)
+        .with_tid(27)
+        .with_global_pid(481_516)
+        .with_global_tid(481_542)
+        .with_uid(1000)
+        .with_gid(1000)
+        .with_dumpable(1)
+        .with_signal(Signal::SIGSEGV)
+        .with_time(1_795_823_960)
+        .with_hostname(b"payments-api-7d9c8b6f4-x2lqp")
+        .with_comm(b"java")
+        .with_exe(Some(b"/usr/lib/jvm/java-17-openjdk-amd64/bin/java"))
+        .with_cpu(1)
+        .with_core_limit(CoreLimit::Unlimited)
 }
 
 /// A crash on a host: a C++ server with a dash in its name.
 pub fn host_crash() -> Crash<'static> {
-    Crash {
-        pid: 23_817,
-        tid: 23_830,
-        global_pid: 23_817,
-        global_tid: 23_830,
-        uid: 0,
-        gid: 0,
-        dumpable: 1,
-        signal: Signal::SIGABRT,
-        time: 1_795_823_961,
-        hostname: b"node-12.prod",
-        comm: b"envoy-worker",
-        exe: Some(b"/opt/envoy/bin/envoy-static"),
-        cpu: 0,
-        core_limit: CoreLimit::Bytes(1 << 30),
-    }
+    Crash::new(0)
+        .with_pid(23_817)
+        .with_tid(23_830)
+        .with_global_pid(23_817)
+        .with_global_tid(23_830)
+        .with_uid(0)
+        .with_gid(0)
+        .with_dumpable(1)
+        .with_signal(Signal::SIGABRT)
+        .with_time(1_795_823_961)
+        .with_hostname(b"node-12.prod")
+        .with_comm(b"envoy-worker")
+        .with_exe(Some(b"/opt/envoy/bin/envoy-static"))
+        .with_cpu(0)
+        .with_core_limit(CoreLimit::Bytes(1 << 30))
 }

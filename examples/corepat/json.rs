@@ -69,6 +69,7 @@ pub fn outcome_json(o: &Outcome) -> Value {
             "message": reason.to_string(),
             "help": reason.help(),
         }),
+        other => json!({"kind": other.kind()}),
     }
 }
 
@@ -98,11 +99,10 @@ pub fn conform_one(v: &Value) -> Result<Value, String> {
         }
     }
     let s = field(v, "settings")?;
-    let settings = Settings {
-        core_uses_pid: num::<u64>(s, "core_uses_pid")? != 0,
-        suid_dumpable: num(s, "suid_dumpable")?,
-        core_pipe_limit: num(s, "core_pipe_limit")?,
-    };
+    let settings = Settings::new()
+        .with_core_uses_pid(num::<u64>(s, "core_uses_pid")? != 0)
+        .with_suid_dumpable(num(s, "suid_dumpable")?)
+        .with_core_pipe_limit(num(s, "core_pipe_limit")?);
     let mut result = Map::new();
     result.insert("id".into(), id);
     let stored = match v.get("write") {
@@ -142,24 +142,25 @@ pub fn conform_one(v: &Value) -> Result<Value, String> {
             Value::Number(n) => CoreLimit::Bytes(n.as_u64().ok_or("core_limit out of range")?),
             other => return Err(format!("invalid core_limit {other}")),
         };
-        let c = Crash {
-            pid: num(crash, "pid")?,
-            tid: num(crash, "tid")?,
-            global_pid: num(crash, "global_pid")?,
-            global_tid: num(crash, "global_tid")?,
-            uid: num(crash, "uid")?,
-            gid: num(crash, "gid")?,
-            dumpable: num(crash, "dumpable")?,
-            signal: Signal::new(num(crash, "signal")?),
-            time: field(crash, "time")?
-                .as_i64()
-                .ok_or("crash.time is not an integer")?,
-            hostname: &hostname,
-            comm: &comm,
-            exe: exe.as_deref(),
-            cpu: num(crash, "cpu")?,
-            core_limit,
-        };
+        let c = Crash::new(0)
+            .with_pid(num(crash, "pid")?)
+            .with_tid(num(crash, "tid")?)
+            .with_global_pid(num(crash, "global_pid")?)
+            .with_global_tid(num(crash, "global_tid")?)
+            .with_uid(num(crash, "uid")?)
+            .with_gid(num(crash, "gid")?)
+            .with_dumpable(num(crash, "dumpable")?)
+            .with_signal(Signal::new(num(crash, "signal")?))
+            .with_time(
+                field(crash, "time")?
+                    .as_i64()
+                    .ok_or("crash.time is not an integer")?,
+            )
+            .with_hostname(&hostname)
+            .with_comm(&comm)
+            .with_exe(exe.as_deref())
+            .with_cpu(num(crash, "cpu")?)
+            .with_core_limit(core_limit);
         let pattern = ParseOptions::new()
             .kernel(kernel)
             .parse(&stored)
@@ -172,7 +173,7 @@ pub fn conform_one(v: &Value) -> Result<Value, String> {
 
 /// `corepat lint --format json`: `{"pattern", "mode", "stored", "handler",
 /// "diagnostics"}`. A public interface: keep it stable.
-pub fn lint_json(r: &core_pattern::LintReport) -> Value {
+pub fn lint_json(r: &core_pattern::lint::LintReport) -> Value {
     json!({
         "pattern": bytes_to_json(r.input()),
         "mode": r.pattern().mode().name(),
@@ -196,7 +197,12 @@ pub fn lint_json(r: &core_pattern::LintReport) -> Value {
 /// `corepat match --format json`, one name: `{"name", "matched", "ambiguous",
 /// "count", "candidates": [{"fields": {"E": ..., "p": ...}}]}`, fields keyed
 /// by specifier letter, values as byte strings. A public interface.
-pub fn match_json(key: &str, name: Value, m: &core_pattern::Matches<'_>, max: usize) -> Value {
+pub fn match_json(
+    key: &str,
+    name: Value,
+    m: &core_pattern::reverse::Matches<'_>,
+    max: usize,
+) -> Value {
     let candidates: Vec<Value> = m
         .candidates(max)
         .iter()

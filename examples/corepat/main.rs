@@ -197,11 +197,10 @@ struct SettingsArgs {
 
 impl SettingsArgs {
     fn settings(&self) -> Settings {
-        Settings {
-            core_uses_pid: self.core_uses_pid != 0,
-            suid_dumpable: self.suid_dumpable,
-            core_pipe_limit: self.core_pipe_limit,
-        }
+        Settings::new()
+            .with_core_uses_pid(self.core_uses_pid != 0)
+            .with_suid_dumpable(self.suid_dumpable)
+            .with_core_pipe_limit(self.core_pipe_limit)
     }
 }
 
@@ -266,22 +265,22 @@ impl CrashArgs {
             .or(self.tid.filter(|_| self.global_pid.is_none()))
             .or(self.pid)
             .unwrap_or(ex.global_tid);
-        Ok(Crash {
-            pid,
-            tid,
-            global_pid,
-            global_tid,
-            uid: self.uid.unwrap_or(ex.uid),
-            gid: self.gid.unwrap_or(ex.gid),
-            dumpable: self.dumpable.unwrap_or(ex.dumpable),
-            signal: match &self.signal {
+        Ok(Crash::new(0)
+            .with_pid(pid)
+            .with_tid(tid)
+            .with_global_pid(global_pid)
+            .with_global_tid(global_tid)
+            .with_uid(self.uid.unwrap_or(ex.uid))
+            .with_gid(self.gid.unwrap_or(ex.gid))
+            .with_dumpable(self.dumpable.unwrap_or(ex.dumpable))
+            .with_signal(match &self.signal {
                 Some(s) => s.parse::<Signal>().map_err(|e| e.to_string())?,
                 None => ex.signal,
-            },
-            time: self.time.unwrap_or(ex.time),
-            hostname: self.hostname.as_deref().map_or(ex.hostname, str::as_bytes),
-            comm: self.comm.as_deref().map_or(ex.comm, str::as_bytes),
-            exe: if self.no_exe {
+            })
+            .with_time(self.time.unwrap_or(ex.time))
+            .with_hostname(self.hostname.as_deref().map_or(ex.hostname, str::as_bytes))
+            .with_comm(self.comm.as_deref().map_or(ex.comm, str::as_bytes))
+            .with_exe(if self.no_exe {
                 None
             } else {
                 Some(
@@ -289,13 +288,12 @@ impl CrashArgs {
                         .as_deref()
                         .map_or(b"/usr/bin/myapp".as_slice(), str::as_bytes),
                 )
-            },
-            cpu: self.cpu.unwrap_or(ex.cpu),
-            core_limit: match &self.core_limit {
+            })
+            .with_cpu(self.cpu.unwrap_or(ex.cpu))
+            .with_core_limit(match &self.core_limit {
                 Some(s) => parse_core_limit(s)?,
                 None => ex.core_limit,
-            },
-        })
+            }))
     }
 }
 
@@ -358,10 +356,7 @@ fn main() -> ExitCode {
             pattern,
             names,
         } => kernel.profile().and_then(|(k, _)| {
-            let settings = Settings {
-                core_uses_pid: core_uses_pid != 0,
-                ..Settings::default()
-            };
+            let settings = Settings::new().with_core_uses_pid(core_uses_pid != 0);
             let source = match (stdin, dir) {
                 (true, _) => Names::Stdin,
                 (_, Some(d)) => Names::Dir(d),
@@ -521,6 +516,7 @@ fn expand(
                     outln!(o, "none: {reason} [{}]", reason.name());
                     outln!(o, "  help: {}", reason.help());
                 }
+                other => outln!(o, "{}", other.kind()),
             }
         }
     }
@@ -536,7 +532,7 @@ fn lint(
     settings: &Settings,
     format: Format,
 ) -> Result<ExitCode, String> {
-    let report = core_pattern::lint(raw, kernel, settings);
+    let report = core_pattern::lint::check(raw, kernel, settings);
     let mut o = String::new();
     match format {
         Format::Json => outln!(o, "{}", lint_json(&report)),
@@ -548,15 +544,15 @@ fn lint(
             outln!(o, "mode     {}   kernel {kernel}", report.pattern().mode());
             outln!(o);
             o.push_str(&report.render());
-            let count = |s: core_pattern::Severity| {
+            let count = |s: core_pattern::lint::Severity| {
                 report.lints().iter().filter(|l| l.severity() == s).count()
             };
             outln!(
                 o,
                 "{} error(s), {} warning(s), {} note(s)",
-                count(core_pattern::Severity::Error),
-                count(core_pattern::Severity::Warning),
-                count(core_pattern::Severity::Info)
+                count(core_pattern::lint::Severity::Error),
+                count(core_pattern::lint::Severity::Warning),
+                count(core_pattern::lint::Severity::Info)
             );
         }
     }
@@ -601,8 +597,9 @@ fn utc(t: i64) -> String {
 
 /// One row of the text table: program, pid, time, signal (from the fields
 /// all candidates agree on).
-fn row(m: &core_pattern::Matches<'_>) -> [String; 5] {
-    use core_pattern::{FieldValue, Specifier as S};
+fn row(m: &core_pattern::reverse::Matches<'_>) -> [String; 5] {
+    use core_pattern::Specifier as S;
+    use core_pattern::reverse::FieldValue;
     let Some(best) = m.best() else {
         return [
             "-".into(),
@@ -647,13 +644,13 @@ fn row(m: &core_pattern::Matches<'_>) -> [String; 5] {
     [program, pid, time, signal, amb]
 }
 
-fn time_of(m: &core_pattern::Matches<'_>) -> Option<i64> {
+fn time_of(m: &core_pattern::reverse::Matches<'_>) -> Option<i64> {
     match m
         .best()?
         .get(core_pattern::Specifier::Time)
         .map(|f| *f.value())
     {
-        Some(core_pattern::FieldValue::Time(t)) => Some(t),
+        Some(core_pattern::reverse::FieldValue::Time(t)) => Some(t),
         _ => None,
     }
 }
@@ -669,9 +666,9 @@ fn match_names(
 ) -> Result<ExitCode, String> {
     use std::os::unix::ffi::OsStrExt;
     let (p, _) = parse_written(raw, kernel)?;
-    let mut opts = core_pattern::MatchOptions::new();
+    let mut opts = core_pattern::reverse::MatchOptions::new();
     if p.mode() == Mode::File && (component || matches!(source, Names::Dir(_))) {
-        opts = opts.target(core_pattern::Target::Component);
+        opts = opts.target(core_pattern::reverse::Target::Component);
     }
     let matcher = p.matcher(settings, opts).map_err(|e| e.to_string())?;
     let mut o = String::new();
@@ -730,7 +727,7 @@ fn match_names(
             v
         }
     };
-    let mut results: Vec<(&Vec<u8>, core_pattern::Matches<'_>)> =
+    let mut results: Vec<(&Vec<u8>, core_pattern::reverse::Matches<'_>)> =
         names.iter().map(|n| (n, matcher.match_name(n))).collect();
     // Sorted by time; names without a time (or no match) last, by name.
     results.sort_by(|a, b| {
@@ -808,19 +805,19 @@ fn check_manifest(
     keys: Vec<String>,
     format: Format,
 ) -> Result<ExitCode, String> {
-    let mut set = core_pattern::ManifestSet::default();
+    let mut set = core_pattern::k8s::ManifestSet::default();
     for f in files {
         let (name, text) = read_input(f)?;
         set.add(&name, &text).map_err(|e| e.to_string())?;
     }
-    let mut opts = core_pattern::CheckOptions {
+    let mut opts = core_pattern::k8s::CheckOptions {
         kernel,
         ..Default::default()
     };
     if !keys.is_empty() {
         opts.keys = keys;
     }
-    let report = core_pattern::try_check(&set, &opts).map_err(|e| e.to_string())?;
+    let report = core_pattern::k8s::try_check(&set, &opts).map_err(|e| e.to_string())?;
     let mut o = String::new();
     match format {
         Format::Json => outln!(o, "{}", report.to_json()),
@@ -846,7 +843,7 @@ fn check_manifest(
             let errors = report
                 .findings
                 .iter()
-                .filter(|f| f.severity == core_pattern::Severity::Error)
+                .filter(|f| f.severity == core_pattern::lint::Severity::Error)
                 .count();
             if report.findings.is_empty() {
                 outln!(o, "no findings");
@@ -871,14 +868,14 @@ fn ephemeral(
     target: Option<String>,
 ) -> Result<ExitCode, String> {
     let (src, text) = read_input(manifest)?;
-    let set = core_pattern::ManifestSet::parse(&src, &text).map_err(|e| e.to_string())?;
-    let opts = core_pattern::PatchOptions {
+    let set = core_pattern::k8s::ManifestSet::parse(&src, &text).map_err(|e| e.to_string())?;
+    let opts = core_pattern::k8s::PatchOptions {
         name,
         image,
         target,
         ..Default::default()
     };
-    let patch = core_pattern::ephemeral_patch(&set, &opts).map_err(|e| e.to_string())?;
+    let patch = core_pattern::k8s::ephemeral_patch(&set, &opts).map_err(|e| e.to_string())?;
     let body = serde_json::to_string_pretty(&patch.body).map_err(|e| e.to_string())?;
     let mut o = String::new();
     outln!(o, "{body}");
@@ -902,10 +899,10 @@ fn ephemeral(
 // doctor
 
 fn doctor(pid: Option<u32>) -> Result<ExitCode, String> {
-    let report = core_pattern::Doctor::inspect(pid).map_err(|e| e.to_string())?;
+    let report = core_pattern::doctor::Doctor::inspect(pid).map_err(|e| e.to_string())?;
     let mut o = report.summary();
     if let Ok(p) = &report.pattern {
-        let lints = core_pattern::lint(p.as_bytes(), &report.kernel, &report.settings);
+        let lints = core_pattern::lint::check(p.as_bytes(), &report.kernel, &report.settings);
         if !lints.lints().is_empty() || lints.handler().is_some() {
             outln!(o);
             outln!(o, "the pattern itself (corepat lint):");
@@ -1142,8 +1139,9 @@ fn explain(
             outln!(o, "  NO CORE: {reason} [{}]", reason.name());
             outln!(o, "  help: {}", reason.help());
         }
+        other => outln!(o, "  {}", other.kind()),
     }
-    let report = core_pattern::lint(raw, &kernel, settings);
+    let report = core_pattern::lint::check(raw, &kernel, settings);
     for l in report.lints() {
         caveats.push(format!(
             "{} [{}]: {} (fix: {})",

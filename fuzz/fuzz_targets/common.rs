@@ -58,45 +58,36 @@ pub struct FuzzCrash {
 
 impl FuzzCrash {
     pub fn crash(&self) -> Crash<'_> {
-        Crash {
-            pid: self.pid,
-            tid: self.tid,
-            global_pid: self.global_pid,
-            global_tid: self.global_tid,
-            uid: self.uid,
-            gid: self.gid,
-            dumpable: self.dumpable % 4,
+        Crash::new(self.pid)
+            .with_tid(self.tid)
+            .with_global_pid(self.global_pid)
+            .with_global_tid(self.global_tid)
+            .with_uid(self.uid)
+            .with_gid(self.gid)
+            .with_dumpable(self.dumpable % 4)
             // Mostly signals that dump core.
-            signal: Signal::new(if self.signal < 200 {
+            .with_signal(Signal::new(if self.signal < 200 {
                 11
             } else {
                 u32::from(self.signal % 65)
-            }),
-            time: self.time,
-            hostname: &self.hostname,
-            comm: &self.comm,
-            exe: self.exe.as_deref(),
-            cpu: self.cpu,
-            core_limit: self
-                .core_limit
-                .map_or(CoreLimit::Unlimited, CoreLimit::Bytes),
-        }
+            }))
+            .with_time(self.time)
+            .with_hostname(&self.hostname)
+            .with_comm(&self.comm)
+            .with_exe(self.exe.as_deref())
+            .with_cpu(self.cpu)
+            .with_core_limit(
+                self.core_limit
+                    .map_or(CoreLimit::Unlimited, CoreLimit::Bytes),
+            )
     }
-}
-
-#[derive(Arbitrary, Debug, Clone, Copy)]
-pub struct FuzzSettings {
-    pub core_uses_pid: bool,
-    pub suid_dumpable: u8,
-    pub core_pipe_limit: u32,
 }
 
 impl FuzzSettings {
     pub fn settings(&self) -> Settings {
-        Settings {
-            core_uses_pid: self.core_uses_pid,
-            suid_dumpable: self.suid_dumpable % 3,
-            core_pipe_limit: self.core_pipe_limit,
-        }
+        Settings::new()
+            .with_core_uses_pid(self.core_uses_pid)
+            .with_suid_dumpable(self.suid_dumpable % 3)
+            .with_core_pipe_limit(self.core_pipe_limit)
     }
 }

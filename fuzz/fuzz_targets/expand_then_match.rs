@@ -4,7 +4,8 @@
 #[path = "common.rs"]
 mod common;
 
-use core_pattern::{MatchOptions, Outcome, ParseOptions, Target};
+use core_pattern::{Outcome, ParseOptions};
+use core_pattern::reverse::{MatchOptions, Target};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (

@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (common::FuzzKernel, common::FuzzSettings, &[u8])| {
     let (k, s, bytes) = input;
-    let r = lint(bytes, &k.profile(), &s.settings());
+    let r = lint::check(bytes, &k.profile(), &s.settings());
     for l in r.lints() {
         assert!(l.span().start <= l.span().end);
         assert!((l.span().end as usize) <= bytes.len(), "{l}");

@@ -6,7 +6,8 @@
 #[path = "common.rs"]
 mod common;
 
-use core_pattern::{MatchOptions, ParseOptions, Settings, Target};
+use core_pattern::{ParseOptions, Settings};
+use core_pattern::reverse::{MatchOptions, Target};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(
@@ -15,10 +16,7 @@ fuzz_target!(
         let Ok(p) = ParseOptions::new().kernel(k.profile()).parse(pattern) else {
             return;
         };
-        let settings = Settings {
-            core_uses_pid: uses_pid,
-            ..Settings::default()
-        };
+        let settings = Settings::new().with_core_uses_pid(uses_pid);
         let target = match target % 3 {
             0 => Target::Path,
             1 => Target::Component,

@@ -81,7 +81,8 @@ const SOCKET: &str = "`@/run/systemd/...` or `@@/run/systemd/...`: systemd-cored
 /// one, and checks its argument contract.
 ///
 /// ```
-/// use core_pattern::{Pattern, fingerprint};
+/// use core_pattern::Pattern;
+/// use core_pattern::lint::fingerprint;
 /// let p = Pattern::parse("|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h")?;
 /// let h = fingerprint(&p).unwrap();
 /// assert_eq!((h.name(), h.ok()), ("systemd-coredump", true));
