@@ -17,7 +17,8 @@ fi
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod GOPROXY=off CGO_ENABLED=1
 go version
 
-(cd "$root" && cargo build --release --features capi)
+# The static library for cgo (the crate's [lib] is an rlib only).
+(cd "$root" && cargo rustc --lib --release --features capi --crate-type staticlib)
 test -f "$root/target/release/libcore_pattern.a"
 
 cd "$here"

@@ -3,8 +3,10 @@
 //! choose the strategy, and [`Matcher::new`].
 
 use super::{MatchError, MatchOptions, Matcher, Strategy, Target};
-use crate::expand::{NAME_MAX, PATH_MAX, Settings};
-use crate::kernel::{Feature, KernelProfile};
+use crate::expand::Settings;
+use crate::feature::Feature;
+use crate::kernel::KernelProfile;
+use crate::limits::{COMM_MAX, HOSTNAME_MAX, NAME_MAX, PATH_MAX};
 use crate::parse::{Mode, Pattern, TokenKind};
 use crate::spec::Specifier;
 
@@ -79,8 +81,8 @@ fn class_of(spec: Specifier, kernel: &KernelProfile, file: bool) -> Class {
             max: i64::MAX.into(),
             signed: true,
         }),
-        Specifier::Comm => text(crate::expand::COMM_MAX),
-        Specifier::Hostname => text(crate::expand::HOSTNAME_MAX),
+        Specifier::Comm => text(COMM_MAX),
+        Specifier::Hostname => text(HOSTNAME_MAX),
         Specifier::ExePath => text(PATH_MAX - 1),
         Specifier::ExeName => text(NAME_MAX + " (deleted)".len()),
         // Handled as literals by the compiler.

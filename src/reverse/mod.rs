@@ -42,6 +42,32 @@
 //! are checked in O(1) with a rolling hash, and the search is bounded by
 //! [`MatchOptions::budget`] steps; past it, [`Matches::is_exact`] is false
 //! and the count is a lower bound.
+//!
+//! # Example
+//!
+//! A crash collector watching the ACS volume recovers who crashed, and
+//! when, from the names it finds there:
+//!
+//! ```
+//! use core_pattern::reverse::{FieldValue, MatchOptions, Target};
+//! use core_pattern::{Pattern, Settings, Specifier};
+//!
+//! let pattern = Pattern::parse("/data/dump-a/core-%E-%p-%t")?;
+//! let matcher = pattern.matcher(&Settings::new(), MatchOptions::new().target(Target::Component))?;
+//!
+//! let found = matcher.match_name(b"core-!usr!lib!jvm!bin!java-1-1700000000");
+//! let best = found.best().expect("the name matches");
+//! match best.get(Specifier::ExePath).map(|f| f.value()) {
+//!     // `%E` turned `/` into `!`; the likely original path is given back.
+//!     Some(FieldValue::Text(e)) => assert_eq!(e.likely_original(), b"/usr/lib/jvm/bin/java"),
+//!     other => panic!("{other:?}"),
+//! }
+//! assert_eq!(best.get(Specifier::Pid).map(|f| f.value()), Some(&FieldValue::Pid(1)));
+//!
+//! // A name this pattern cannot produce is no match, never a guess.
+//! assert!(!matcher.match_name(b"core.1234").is_match());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod compile;
 mod count;
@@ -51,7 +77,8 @@ mod search;
 pub use matches::{Candidate, Escaped, Field, FieldValue, Matches};
 
 use crate::expand::Settings;
-use crate::kernel::{Feature, KernelProfile};
+use crate::feature::Feature;
+use crate::kernel::KernelProfile;
 use crate::parse::{Mode, Pattern};
 use crate::spec::Specifier;
 use compile::Elem;
@@ -181,7 +208,8 @@ impl MatchError {
 /// A compiled reverse matcher. Immutable and `Send + Sync`: share it.
 ///
 /// ```
-/// use core_pattern::{MatchOptions, Pattern, Settings, Specifier, Target};
+/// use core_pattern::reverse::{MatchOptions, Target};
+/// use core_pattern::{Pattern, Settings, Specifier};
 /// let p = Pattern::parse("/data/dump-a/core-%E-%p-%t")?;
 /// let m = p.matcher(&Settings::default(), MatchOptions::new().target(Target::Component))?;
 /// let found = m.match_name(b"core-!opt!my-app-1-1700000000");

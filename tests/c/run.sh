@@ -121,9 +121,11 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 
 # ---------------------------------------------------------------------------
-step "build the Rust library (release and debug, --features capi)"
-run cargo build --release --features capi
-run cargo build --features capi
+step "build the C libraries (release and debug, --features capi)"
+# [lib] builds only an rlib, so that Rust dependents get nothing else; the
+# C build path asks for the static and shared libraries explicitly.
+run cargo rustc --lib --release --features capi --crate-type staticlib,cdylib
+run cargo rustc --lib --features capi --crate-type staticlib,cdylib
 REL_A="$TARGET/release/libcore_pattern.a"
 REL_SO="$TARGET/release/libcore_pattern.so"
 DBG_A="$TARGET/debug/libcore_pattern.a"
