@@ -1,0 +1,289 @@
+//! [`check`] and [`try_check`]: find the pod templates and the patch
+//! bodies that go with them, run the checks on each annotated template, and
+//! sort the findings. The checks themselves, in the order they run: the
+//! pattern (`pattern.rs`), the mounts and volumes behind its directory
+//! (`storage.rs`), the ephemeral containers (`ephemeral.rs`).
+
+mod ephemeral;
+mod pattern;
+mod storage;
+
+use super::manifest::{Document, ManifestError, ManifestSet};
+use super::pod::{
+    MountRef, PodTemplate, annotation, as_list, containers, covering_mount, get, mounts,
+    pod_template,
+};
+use super::report::{Finding, Report};
+use super::{ACS_ANNOTATION, ECI_ANNOTATION};
+use crate::expand::Settings;
+use crate::kernel::KernelProfile;
+use crate::lint::{Severity, lint};
+use crate::spec::Specifier;
+use serde_json::Value;
+
+/// What [`check`] looks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// The annotation keys that carry a pattern (default: the ACS and ECI keys).
+    pub keys: Vec<String>,
+    /// The kernel the nodes run (default: the newest behaviour).
+    pub kernel: KernelProfile,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            keys: vec![ACS_ANNOTATION.into(), ECI_ANNOTATION.into()],
+            kernel: KernelProfile::latest(),
+        }
+    }
+}
+
+struct Ctx<'a> {
+    set: &'a ManifestSet,
+    findings: Vec<Finding>,
+}
+
+impl Ctx<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn add(
+        &mut self,
+        name: &'static str,
+        severity: Severity,
+        t: &PodTemplate<'_>,
+        container: Option<&str>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.findings.push(Finding {
+            name,
+            severity,
+            object: t.object.clone(),
+            container: container.map(String::from),
+            path: path.into(),
+            message: message.into(),
+            help: help.into(),
+        });
+    }
+}
+
+/// Checks every workload in `set` that carries one of `opts.keys`, against
+/// checks A1–A12 of the annotation spec.
+///
+/// A workload whose fields have the wrong types gets one `manifest-invalid`
+/// finding naming the field; the other workloads are checked as usual. Use
+/// [`try_check`] to get the error instead.
+pub fn check(set: &ManifestSet, opts: &CheckOptions) -> Report {
+    match run(set, opts, false) {
+        Ok(r) => r,
+        // Unreachable: the lenient run turns errors into findings.
+        Err(e) => Report {
+            findings: vec![invalid_finding(&e)],
+        },
+    }
+}
+
+/// Like [`check`], but a manifest whose fields have the wrong types is an
+/// error.
+///
+/// # Errors
+///
+/// [`ManifestError::Field`] naming the document and the field.
+pub fn try_check(set: &ManifestSet, opts: &CheckOptions) -> Result<Report, ManifestError> {
+    run(set, opts, true)
+}
+
+fn invalid_finding(e: &ManifestError) -> Finding {
+    let (object, path) = match e {
+        ManifestError::Field { object, path, .. } => (object.clone(), path.clone()),
+        _ => ("?".into(), String::new()),
+    };
+    Finding {
+        name: "manifest-invalid",
+        severity: Severity::Error,
+        object,
+        container: None,
+        path,
+        message: e.to_string(),
+        help: "fix the field so that the manifest is valid Kubernetes".into(),
+    }
+}
+
+/// Whether an ephemeral-container patch is meant for workload `t`: it mounts
+/// one of the pod's volumes or targets one of its containers.
+fn patch_applies(t: &PodTemplate<'_>, patch: &Document) -> bool {
+    let names = |list: &str, key: &str| -> Vec<String> {
+        t.spec
+            .get(list)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.get(key).and_then(Value::as_str).map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let volumes = names("volumes", "name");
+    let containers = names("containers", "name");
+    let items = get(&patch.value, &["spec", "ephemeralContainers"])
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    items.iter().any(|c| {
+        let target = c.get("targetContainerName").and_then(Value::as_str);
+        let mounts_ours = c
+            .get("volumeMounts")
+            .and_then(Value::as_array)
+            .is_some_and(|ms| {
+                ms.iter().any(|m| {
+                    m.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| volumes.iter().any(|v| v == n))
+                })
+            });
+        mounts_ours || target.is_some_and(|n| containers.iter().any(|c| c == n))
+    })
+}
+
+fn run(set: &ManifestSet, opts: &CheckOptions, strict: bool) -> Result<Report, ManifestError> {
+    let mut ctx = Ctx {
+        set,
+        findings: Vec::new(),
+    };
+    let mut templates: Vec<PodTemplate<'_>> = Vec::new();
+    for doc in set.documents() {
+        match pod_template(doc) {
+            Ok(Some(t)) => templates.push(t),
+            Ok(None) => {}
+            Err(e) if strict => return Err(e),
+            Err(e) => ctx.findings.push(invalid_finding(&e)),
+        }
+    }
+    let patches: Vec<&Document> = set
+        .documents()
+        .iter()
+        .filter(|d| {
+            d.value.get("kind").is_none()
+                && get(&d.value, &["spec", "ephemeralContainers"]).is_some()
+        })
+        .collect();
+    let annotated: Vec<usize> = templates
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| annotation(t.pod_annotations, &opts.keys).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    // Which patches go with which workload: all of them when one workload is
+    // annotated, else those that mount its volumes or target its containers.
+    let mut used = vec![false; patches.len()];
+    for (i, t) in templates.iter().enumerate() {
+        let mine: Vec<&Document> = patches
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                annotated.contains(&i) && (annotated.len() == 1 || patch_applies(t, d))
+            })
+            .map(|(j, d)| {
+                used[j] = true;
+                *d
+            })
+            .collect();
+        match check_template(&mut ctx, t, opts, &mine) {
+            Ok(()) => {}
+            Err(e) if strict => return Err(e),
+            Err(e) => ctx.findings.push(invalid_finding(&e)),
+        }
+    }
+    for (d, _) in patches.iter().zip(&used).filter(|(_, u)| !**u) {
+        if let Some((line, column, msg)) = &d.invalid_json {
+            ctx.findings.push(Finding {
+                name: "patch-invalid-json",
+                severity: Severity::Error,
+                object: d.source.clone(),
+                container: None,
+                path: format!("{} line {line} column {column}", d.source),
+                message: format!("the ephemeral-container patch {} is not valid JSON ({msg}); the API server rejects it", d.source),
+                help: "remove comments and trailing commas; `corepat ephemeral-patch` writes a valid body".into(),
+            });
+        }
+    }
+    // Stable order: by object (input order), then most severe first; the
+    // order of findings within one severity is the order of the checks.
+    let order: Vec<String> = templates.iter().map(|t| t.object.clone()).collect();
+    ctx.findings.sort_by(|a, b| {
+        let pos = |o: &str| order.iter().position(|x| x == o).unwrap_or(usize::MAX);
+        (pos(&a.object), core::cmp::Reverse(a.severity))
+            .cmp(&(pos(&b.object), core::cmp::Reverse(b.severity)))
+    });
+    // One finding per (name, object, container, path).
+    let mut seen = std::collections::HashSet::new();
+    ctx.findings.retain(|f| {
+        seen.insert((
+            f.name,
+            f.object.clone(),
+            f.container.clone(),
+            f.path.clone(),
+        ))
+    });
+    Ok(Report {
+        findings: ctx.findings,
+    })
+}
+
+fn check_template(
+    ctx: &mut Ctx<'_>,
+    t: &PodTemplate<'_>,
+    opts: &CheckOptions,
+    patches: &[&Document],
+) -> Result<(), ManifestError> {
+    let Some((pattern, ann_path)) = pattern::annotated_pattern(ctx, t, opts) else {
+        return Ok(());
+    };
+    let report = lint(pattern.as_bytes(), &opts.kernel, &Settings::default());
+    let p = report.pattern();
+    pattern::lint_findings(ctx, t, &report, p, &ann_path);
+    let Some((body, dir)) = pattern::file_directory(ctx, t, pattern, p, &ann_path) else {
+        return Ok(());
+    };
+    pattern::unique_name_finding(ctx, t, p, &body, &ann_path);
+    // Volumes and mounts.
+    let volumes_path = format!("{}.volumes", t.spec_path);
+    let volumes = as_list(t.spec.get("volumes"), t.doc, &t.object, &volumes_path)?;
+    let regular = containers(t, "containers")?;
+    let init = containers(t, "initContainers")?;
+    let ephemeral = containers(t, "ephemeralContainers")?;
+    // The mount covering `dir` in each container (the deepest one).
+    let mut covered_by: Vec<(String, String, Option<MountRef<'_>>)> = Vec::new();
+    for c in regular.iter().chain(init.iter()) {
+        let best = covering_mount(mounts(t.doc, &t.object, c)?, &dir);
+        covered_by.push((c.name.clone(), format!("{}.volumeMounts", c.path), best));
+    }
+    let regular_names: Vec<&str> = regular.iter().map(|c| c.name.as_str()).collect();
+    storage::mount_findings(
+        ctx,
+        t,
+        &covered_by,
+        &regular_names,
+        volumes,
+        &volumes_path,
+        &dir,
+        p.uses(Specifier::Hostname),
+    )?;
+    // A10: ephemeral containers in the pod spec and in patch bodies.
+    let all_names: Vec<(String, String)> = regular
+        .iter()
+        .chain(init.iter())
+        .map(|c| (c.name.clone(), c.path.clone()))
+        .collect();
+    ephemeral::ephemeral_findings(
+        ctx,
+        t,
+        patches,
+        ephemeral,
+        all_names,
+        &covered_by,
+        &regular_names,
+        &dir,
+    )
+}
