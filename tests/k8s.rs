@@ -13,14 +13,14 @@
 //!   never a panic.
 //! - The JSON shape of a report; `normalize_path` and `parse_quantity`.
 
+use core_pattern::KernelProfile;
 use core_pattern::k8s::{
     ACS_ANNOTATION, CheckOptions, ECI_ANNOTATION, FINDING_NAMES, MAX_DOCUMENTS, MAX_MANIFEST_BYTES,
     ManifestError, ManifestSet, PatchError, PatchOptions, check, ephemeral_patch, normalize_path,
     parse_quantity, try_check,
 };
-use core_pattern::lint::Severity;
-use core_pattern::KernelProfile;
 use core_pattern::k8s::{Finding as ManifestFinding, Report as ManifestReport};
+use core_pattern::lint::Severity;
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
@@ -337,10 +337,7 @@ fn assert_none(r: &ManifestReport, name: &str) {
 }
 
 fn kernel_6_1() -> CheckOptions {
-    CheckOptions {
-        kernel: KernelProfile::parse("6.1.192").unwrap(),
-        ..CheckOptions::default()
-    }
+    CheckOptions::new().with_kernel(KernelProfile::parse("6.1.192").unwrap())
 }
 
 // ---------------------------------------------------------------------------
@@ -677,12 +674,10 @@ fn generated_patch_options_and_pod_commands() {
         .push(ctr("sidecar", vec![mount("cores", MOUNT)]));
     let yaml = w.yaml();
     let set = set_of(&[("pod.yaml", &yaml)]);
-    let opts = PatchOptions {
-        name: "gdb".into(),
-        image: "gdb:1".into(),
-        target: Some("sidecar".into()),
-        ..PatchOptions::default()
-    };
+    let opts = PatchOptions::new()
+        .with_name("gdb")
+        .with_image("gdb:1")
+        .with_target("sidecar");
     let patch = ephemeral_patch(&set, &opts).unwrap();
     assert_eq!(patch.object, "Pod/default/app");
     let c = &patch.body["spec"]["ephemeralContainers"][0];
@@ -738,10 +733,7 @@ fn generated_patch_errors() {
     // A target that does not mount the directory.
     let mut w = deployment(GOOD, 1);
     w.containers.push(ctr("sidecar", vec![]));
-    let opts = PatchOptions {
-        target: Some("sidecar".into()),
-        ..PatchOptions::default()
-    };
+    let opts = PatchOptions::new().with_target("sidecar");
     assert!(matches!(
         ephemeral_patch(&set_of(&[("x.yaml", &w.yaml())]), &opts),
         Err(PatchError::NotMounted { .. })
@@ -1994,10 +1986,7 @@ fn a12_unsupported_specifier_depends_on_the_kernel() {
     assert_eq!(
         names(&run_opts(
             &yaml,
-            &CheckOptions {
-                kernel: KernelProfile::parse("6.2").unwrap(),
-                ..CheckOptions::default()
-            }
+            &CheckOptions::new().with_kernel(KernelProfile::parse("6.2").unwrap())
         )),
         []
     );
@@ -2129,10 +2118,7 @@ fn eci_key() {
 fn custom_keys() {
     let mut w = deployment("/data/dump-a/core-%e", 1);
     w.key = "example.com/core".into();
-    let opts = CheckOptions {
-        keys: vec!["example.com/core".into()],
-        ..CheckOptions::default()
-    };
+    let opts = CheckOptions::new().with_keys(["example.com/core"]);
     let r = run_opts(&w.yaml(), &opts);
     assert_finding(
         &r,
@@ -2719,13 +2705,7 @@ fn exercise(text: &str) {
                 Ok(t) => assert_eq!(t, r),
                 Err(e) => assert!(r.has_errors() && !e.to_string().is_empty()),
             }
-            let _ = ephemeral_patch(
-                &set,
-                &PatchOptions {
-                    check: opts.clone(),
-                    ..PatchOptions::default()
-                },
-            );
+            let _ = ephemeral_patch(&set, &PatchOptions::new().with_check(opts.clone()));
         }
     }
 }

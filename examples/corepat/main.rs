@@ -810,10 +810,7 @@ fn check_manifest(
         let (name, text) = read_input(f)?;
         set.add(&name, &text).map_err(|e| e.to_string())?;
     }
-    let mut opts = core_pattern::k8s::CheckOptions {
-        kernel,
-        ..Default::default()
-    };
+    let mut opts = core_pattern::k8s::CheckOptions::new().with_kernel(kernel);
     if !keys.is_empty() {
         opts.keys = keys;
     }
@@ -869,12 +866,12 @@ fn ephemeral(
 ) -> Result<ExitCode, String> {
     let (src, text) = read_input(manifest)?;
     let set = core_pattern::k8s::ManifestSet::parse(&src, &text).map_err(|e| e.to_string())?;
-    let opts = core_pattern::k8s::PatchOptions {
-        name,
-        image,
-        target,
-        ..Default::default()
-    };
+    let mut opts = core_pattern::k8s::PatchOptions::new()
+        .with_name(name)
+        .with_image(image);
+    if let Some(t) = target {
+        opts = opts.with_target(t);
+    }
     let patch = core_pattern::k8s::ephemeral_patch(&set, &opts).map_err(|e| e.to_string())?;
     let body = serde_json::to_string_pretty(&patch.body).map_err(|e| e.to_string())?;
     let mut o = String::new();

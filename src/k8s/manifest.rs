@@ -72,6 +72,7 @@ impl ManifestError {
 
 /// One Kubernetes object from the input.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Document {
     /// The input it came from.
     pub source: String,

@@ -23,8 +23,16 @@
 //! same path. [`check`](fn@check) verifies all of it; [`ephemeral_patch`]
 //! writes the patch body for the ephemeral-container route.
 //!
+//! This module exists with the `k8s` feature (on by default), which brings
+//! serde, serde_json and serde-saphyr. Three public items carry
+//! `serde_json::Value`, so serde_json's major version is part of this
+//! module's API: [`Document::value`], [`EphemeralPatch::body`] and
+//! [`Report::to_json`]. [`Report`], [`Finding`] and [`EphemeralPatch`]
+//! implement `serde::Serialize` (the `corepat check-manifest --format json`
+//! shape).
+//!
 //! ```
-//! use core_pattern::{CheckOptions, ManifestSet, check};
+//! use core_pattern::k8s::{CheckOptions, ManifestSet, check};
 //! let yaml = r#"
 //! apiVersion: apps/v1
 //! kind: Deployment
@@ -50,7 +58,7 @@
 //! // Three pods share one NAS directory, and %p is 1 in each of them.
 //! assert!(names.contains(&"name-not-unique-across-pods"));
 //! assert!(!report.has_errors());
-//! # Ok::<(), core_pattern::ManifestError>(())
+//! # Ok::<(), core_pattern::k8s::ManifestError>(())
 //! ```
 
 mod check;

@@ -9,13 +9,22 @@ use super::pod::{
     annotation, containers, covering_mount, effective_subpath, get, mounts, pod_template,
 };
 use crate::expand::Settings;
-use crate::lint::lint;
+use crate::lint;
 use crate::parse::Mode;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 /// Options for [`ephemeral_patch`].
+///
+/// Start from [`PatchOptions::new`] and set what differs:
+///
+/// ```
+/// use core_pattern::k8s::PatchOptions;
+/// let opts = PatchOptions::new().with_image("debian:12").with_target("app");
+/// assert_eq!((opts.name.as_str(), opts.target.as_deref()), ("core-debugger", Some("app")));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PatchOptions {
     /// The ephemeral container's name (default `core-debugger`).
     pub name: String,
@@ -39,9 +48,42 @@ impl Default for PatchOptions {
     }
 }
 
+impl PatchOptions {
+    /// The defaults: container `core-debugger`, image `alpine:3`, the
+    /// target found from the manifest, [`CheckOptions::new`].
+    pub fn new() -> PatchOptions {
+        PatchOptions::default()
+    }
+
+    /// The ephemeral container's name.
+    pub fn with_name(mut self, name: impl Into<String>) -> PatchOptions {
+        self.name = name.into();
+        self
+    }
+
+    /// The ephemeral container's image.
+    pub fn with_image(mut self, image: impl Into<String>) -> PatchOptions {
+        self.image = image.into();
+        self
+    }
+
+    /// The container whose namespaces it joins.
+    pub fn with_target(mut self, target: impl Into<String>) -> PatchOptions {
+        self.target = Some(target.into());
+        self
+    }
+
+    /// How the manifest is checked first.
+    pub fn with_check(mut self, check: CheckOptions) -> PatchOptions {
+        self.check = check;
+        self
+    }
+}
+
 /// A patch body for the pod's `ephemeralcontainers` subresource, and how to
 /// apply it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct EphemeralPatch {
     /// `Kind/namespace/name` of the workload it is for.
     pub object: String,
@@ -101,7 +143,7 @@ pub fn ephemeral_patch(
             continue;
         };
         let pattern = value.as_str().unwrap_or("");
-        let report = lint(pattern.as_bytes(), &opts.check.kernel, &Settings::default());
+        let report = lint::check(pattern.as_bytes(), &opts.check.kernel, &Settings::default());
         let p = report.pattern();
         let bytes = String::from_utf8_lossy(p.as_bytes()).into_owned();
         let no_dir = || PatchError::NoDirectory {

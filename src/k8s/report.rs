@@ -38,6 +38,7 @@ pub const FINDING_NAMES: [&str; 26] = [
 
 /// One finding about a manifest.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Finding {
     /// The stable kebab-case name (one of [`FINDING_NAMES`]).
     pub name: &'static str,
@@ -71,6 +72,7 @@ impl fmt::Display for Finding {
 
 /// The findings of [`check`](super::check()).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Report {
     /// Every finding, grouped by object, most severe first within one.
     pub findings: Vec<Finding>,

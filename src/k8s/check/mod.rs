@@ -17,12 +17,26 @@ use super::report::{Finding, Report};
 use super::{ACS_ANNOTATION, ECI_ANNOTATION};
 use crate::expand::Settings;
 use crate::kernel::KernelProfile;
-use crate::lint::{Severity, lint};
+use crate::lint::{self, Severity};
 use crate::spec::Specifier;
 use serde_json::Value;
 
 /// What [`check`] looks for.
+///
+/// Start from [`CheckOptions::new`] (the ACS and ECI keys, the newest
+/// kernel) and set what differs:
+///
+/// ```
+/// use core_pattern::KernelProfile;
+/// use core_pattern::k8s::CheckOptions;
+/// let opts = CheckOptions::new()
+///     .with_kernel(KernelProfile::parse("6.1.0-56-cloud-amd64")?)
+///     .with_keys(["example.com/core-pattern"]);
+/// assert_eq!(opts.keys, ["example.com/core-pattern"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CheckOptions {
     /// The annotation keys that carry a pattern (default: the ACS and ECI keys).
     pub keys: Vec<String>,
@@ -36,6 +50,25 @@ impl Default for CheckOptions {
             keys: vec![ACS_ANNOTATION.into(), ECI_ANNOTATION.into()],
             kernel: KernelProfile::latest(),
         }
+    }
+}
+
+impl CheckOptions {
+    /// The defaults: the ACS and ECI annotation keys, the newest kernel.
+    pub fn new() -> CheckOptions {
+        CheckOptions::default()
+    }
+
+    /// The annotation keys that carry a pattern, instead of the defaults.
+    pub fn with_keys<S: Into<String>>(mut self, keys: impl IntoIterator<Item = S>) -> CheckOptions {
+        self.keys = keys.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The kernel the nodes run.
+    pub fn with_kernel(mut self, kernel: KernelProfile) -> CheckOptions {
+        self.kernel = kernel;
+        self
     }
 }
 
@@ -240,7 +273,7 @@ fn check_template(
     let Some((pattern, ann_path)) = pattern::annotated_pattern(ctx, t, opts) else {
         return Ok(());
     };
-    let report = lint(pattern.as_bytes(), &opts.kernel, &Settings::default());
+    let report = lint::check(pattern.as_bytes(), &opts.kernel, &Settings::default());
     let p = report.pattern();
     pattern::lint_findings(ctx, t, &report, p, &ann_path);
     let Some((body, dir)) = pattern::file_directory(ctx, t, pattern, p, &ann_path) else {
