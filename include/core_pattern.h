@@ -535,8 +535,6 @@ typedef struct cpat_field {
 
 
 
-
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

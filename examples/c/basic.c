@@ -7,7 +7,7 @@
  *      target/release/libcore_pattern.a -lpthread -ldl -lm -o basic
  *   ./basic
  *
- * Conventions shown here (see the header and src/ffi.rs):
+ * Conventions shown here (see the header and src/ffi/):
  * - inputs are (pointer, length), never NUL-terminated, copied by the call;
  * - byte outputs use (buf, buf_len, *out_len): a buffer that is too small
  *   is left untouched and *out_len says how many bytes are needed;

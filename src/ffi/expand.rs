@@ -1,8 +1,9 @@
 //! Expansion: [`cpat_settings`], [`cpat_crash`], `cpat_pattern_expand*`
 //! and the [`cpat_outcome`] handle.
 
-use super::boundary::{boundary, bytes, give, handle, release, write_out};
+use super::panic::boundary;
 use super::pattern::cpat_pattern;
+use super::pointers::{bytes, give, handle, release, write_out};
 use super::result::cpat_result::{self, *};
 use super::result::result_of_code;
 use crate::expand::{CoreLimit, Crash, ExpandError, NoDumpReason, Outcome, Settings};
@@ -108,11 +109,10 @@ pub(super) unsafe fn settings_of(s: *const cpat_settings) -> Settings {
     }
     // SAFETY: non-NULL and valid by the caller's promise.
     let s = unsafe { &*s };
-    Settings {
-        core_uses_pid: s.core_uses_pid != 0,
-        suid_dumpable: s.suid_dumpable,
-        core_pipe_limit: s.core_pipe_limit,
-    }
+    Settings::new()
+        .with_core_uses_pid(s.core_uses_pid != 0)
+        .with_suid_dumpable(s.suid_dumpable)
+        .with_core_pipe_limit(s.core_pipe_limit)
 }
 
 /// # Safety

@@ -1,6 +1,7 @@
 //! Kubernetes manifests: `cpat_check_manifest`.
 
-use super::boundary::{boundary, bytes, set_diag, write_out};
+use super::panic::boundary;
+use super::pointers::{bytes, set_diag, write_out};
 use super::result::cpat_result::{self, *};
 use super::result::{cpat_diag, result_of_code};
 use crate::k8s::{CheckOptions, ManifestError, ManifestSet, try_check};

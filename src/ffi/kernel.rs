@@ -1,9 +1,11 @@
 //! Kernel profiles: the [`cpat_kernel`] handle, the backport bits, and the
 //! rule the other handles share (a NULL kernel is the newest).
 
-use super::boundary::{boundary, bytes, give, release};
+use super::panic::boundary;
+use super::pointers::{bytes, give, release};
 use super::result::cpat_result::{self, *};
-use crate::kernel::{Feature, KernelProfile};
+use crate::feature::Feature;
+use crate::kernel::KernelProfile;
 /// A kernel profile. Methods: `cpat_kernel_parse`, `cpat_kernel_free`.
 pub struct cpat_kernel(KernelProfile);
 

@@ -1,10 +1,11 @@
 //! Lints: `cpat_lint`, the [`cpat_lint_report`] handle and lint names.
 
-use super::boundary::{boundary, bytes, give, handle, release, write_out};
 use super::expand::{cpat_settings, settings_of};
 use super::kernel::{cpat_kernel, kernel_or_latest};
+use super::panic::boundary;
+use super::pointers::{bytes, give, handle, release, write_out};
 use super::result::cpat_result::{self, *};
-use crate::lint::{LintReport, Severity, lint};
+use crate::lint::{self, LintReport, Severity};
 use std::ffi::c_char;
 
 /// Lint findings. Methods: `cpat_lint`, `cpat_lint_report_count`,
@@ -55,7 +56,7 @@ pub unsafe extern "C" fn cpat_lint(
         // SAFETY: forwarded caller promise.
         let s = unsafe { settings_of(settings) };
         // SAFETY: forwarded caller promise.
-        unsafe { give(cpat_lint_report(lint(input, &k, &s)), out) }
+        unsafe { give(cpat_lint_report(lint::check(input, &k, &s)), out) }
     })
 }
 

@@ -1,8 +1,9 @@
 //! Patterns: the [`cpat_pattern`] handle, its mode and tokens, and the
 //! model of writing `kernel.core_pattern` (`cpat_sysctl_write`).
 
-use super::boundary::{boundary, bytes, give, handle, release, set_diag, write_out};
 use super::kernel::{cpat_kernel, kernel_or_latest};
+use super::panic::boundary;
+use super::pointers::{bytes, give, handle, release, set_diag, write_out};
 use super::result::cpat_result::{self, *};
 use super::result::{cpat_diag, result_of_code};
 use crate::parse::{Mode, ParseOptions, Pattern, TokenKind};

@@ -1,7 +1,7 @@
 //! Result codes ([`cpat_result`]), their names and messages, the
 //! [`cpat_diag`] location, and the library's version.
 
-use super::boundary::boundary;
+use super::panic::boundary;
 use std::ffi::c_char;
 
 /// Result codes. `CPAT_RESULT_OK` is 0; the others are banded as the Rust

@@ -1,9 +1,10 @@
 //! Reverse matching: the [`cpat_matcher`] handle and its owned results,
 //! [`cpat_matches`].
 
-use super::boundary::{boundary, bytes, give, handle, release, write_out};
 use super::expand::{cpat_settings, settings_of};
+use super::panic::boundary;
 use super::pattern::cpat_pattern;
+use super::pointers::{bytes, give, handle, release, write_out};
 use super::result::cpat_result::{self, *};
 use crate::reverse::{MatchError, MatchOptions, Matcher, Target};
 

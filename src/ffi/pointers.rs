@@ -1,16 +1,9 @@
-//! The boundary between C and Rust, used by every function: the panic
-//! wrapper ([`boundary`]), the `try_ffi!` macro, and the pointer helpers
-//! (input slices, the buffer protocol with its required length, diagnostics,
-//! handles given out, borrowed and released).
+//! Pointers from C, used by every function: the `try_ffi!` macro and the
+//! helpers for input slices, the buffer protocol with its required length,
+//! diagnostics, and handles given out, borrowed and released.
 
 use super::result::cpat_diag;
 use super::result::cpat_result::{self, *};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// Runs `body`, turning a panic into `default`.
-pub(super) fn boundary<T>(default: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(default)
-}
 
 /// Reads `(ptr, len)` as a slice.
 ///
