@@ -110,13 +110,21 @@ pub struct DirectoryCheck {
     /// The UID the core is created as: the process's filesystem UID, or 0
     /// for a suid-safe dump.
     pub dumper_uid: u32,
-    /// Whether that UID may create a file there: write and search
-    /// permission from the mode bits against the process's filesystem UID,
-    /// GID and groups (root always may; ACLs are not read), on a read-write
-    /// mount. `None` when no directory was found.
+    /// Whether that UID may create a file there, on a mount that is not
+    /// read-only. When the doctor's effective UID is that UID, the kernel's
+    /// answer for the doctor: `faccessat(2)` with `AT_EACCESS` for write and
+    /// search permission, which honours ACLs and read-only mounts (and uses
+    /// the doctor's groups). Otherwise write and search permission from the
+    /// mode bits against the process's filesystem UID, GID and groups (root
+    /// always may; ACLs are not read). `None` when no directory was found.
     pub writable: Option<bool>,
     /// The mount the directory is on, from the mountinfo of the process
-    /// (of PID 1 for a suid-safe dump).
+    /// (of PID 1 for a suid-safe dump). When mountinfo has no mount for it
+    /// (a relative directory whose working directory is unknown, or no
+    /// mountinfo) but the directory is there, a stand-in from `statfs(2)` of
+    /// [`DirectoryCheck::looked_at`]: the filesystem type mountinfo would
+    /// show for its magic number, and whether it is read-only, with `dir` as
+    /// the mount point and an empty `root` and `source`.
     pub mount: Option<Mount>,
 }
 

@@ -181,8 +181,9 @@ fn directory_findings(d: &DirectoryCheck, out: &mut Vec<Finding>) {
         StorageKind::Nfs => (
             Severity::Warning,
             format!(
-                "{dir} is on NFS ({}): the kernel creates the core with mode 0600 as UID {} and refuses it (\"cannot preserve file owner/permissions\" in the kernel log) when the server squashes that owner (root_squash, all_squash) or changes the mode",
-                m.source, d.dumper_uid
+                "{dir} is on NFS{}: the kernel creates the core with mode 0600 as UID {} and refuses it (\"cannot preserve file owner/permissions\" in the kernel log) when the server squashes that owner (root_squash, all_squash) or changes the mode",
+                if m.is_from_statfs() { String::new() } else { format!(" ({})", m.source) },
+                d.dumper_uid
             ),
             "export it without squashing for this UID (Alibaba Cloud NAS: a permission group rule without root squash), and check the mount's umask-like options".to_owned(),
         ),

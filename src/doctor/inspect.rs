@@ -5,9 +5,10 @@ use super::check::{
     DestinationCheck, DirectoryCheck, FileInfo, FileKind, HelperCheck, PathState, SocketPathCheck,
 };
 use super::findings::findings;
-use super::mounts::{mount_for, parse_mountinfo_bytes};
+use super::mounts::{Mount, fstypes_for_magic, magic_matches, mount_for, parse_mountinfo_bytes};
 use super::proc::{ProcStatus, parse_limits_core, parse_stat_cpu, parse_status, strip_newline};
 use super::report::{Bytes, DoctorReport, DumpableGuess, PatternError, ProcessInfo, Sysctls};
+use super::sys;
 use crate::expand::{CoreLimit, NoDumpReason, Outcome, Settings};
 use crate::kernel::KernelProfile;
 use crate::parse::ParseOptions;
@@ -437,6 +438,10 @@ impl Doctor {
             _ => None,
         };
         let mount = mount_for(resolved.as_deref().unwrap_or(&dir), mounts).cloned();
+        let mount = match &state {
+            PathState::Present(_) => check_statfs(mount, &dir, &looked_at, notes),
+            _ => mount,
+        };
 
         let status = &process.status;
         let (uid, gid) = if suid_safe {
@@ -446,7 +451,7 @@ impl Doctor {
         };
         let writable = match &state {
             PathState::Present(i) if i.kind == FileKind::Directory => Some(
-                may_create(i, uid, gid, &status.groups)
+                may_create_at(&looked_at, i, uid, gid, &status.groups, notes)
                     && !mount.as_ref().is_some_and(|m| m.read_only),
             ),
             _ => None,
@@ -522,6 +527,97 @@ fn guess_dumpable(pid: u32, status: &ProcStatus, owner: u32, suid_dumpable: u8) 
             ),
         }
     }
+}
+
+/// The mount of `dir` from mountinfo, checked against `statfs(2)` of
+/// `looked_at` (the same directory, as the doctor reaches it): a note when
+/// they disagree on the filesystem type or on read-only, and, when mountinfo
+/// has no mount for `dir`, a mount made from what `statfs` says
+/// ([`Mount::from_statfs`]).
+fn check_statfs(
+    mount: Option<Mount>,
+    dir: &Path,
+    looked_at: &Path,
+    notes: &mut Vec<String>,
+) -> Option<Mount> {
+    let fs = match sys::statfs(looked_at) {
+        Ok(fs) => fs,
+        Err(e) => {
+            notes.push(format!("cannot statfs {}: {e}", looked_at.display()));
+            return mount;
+        }
+    };
+    // The type as mountinfo would name it, and as the notes say it.
+    let (fstype, what) = match fstypes_for_magic(fs.magic).first() {
+        Some(&name) => (name.to_owned(), format!("{name} (f_type {:#x})", fs.magic)),
+        None => {
+            let unknown = format!("unknown (f_type {:#x})", fs.magic);
+            (unknown.clone(), unknown)
+        }
+    };
+    let rw = |read_only: bool| if read_only { "read-only" } else { "read-write" };
+    let Some(m) = mount else {
+        notes.push(format!(
+            "mountinfo has no mount for {}: statfs(2) of {} says it is on {what}, {}",
+            dir.display(),
+            looked_at.display(),
+            rw(fs.read_only)
+        ));
+        return Some(Mount::from_statfs(dir, fstype, fs.read_only));
+    };
+    if magic_matches(fs.magic, &m.fstype) == Some(false) {
+        notes.push(format!(
+            "mountinfo puts {} on {} ({} at {}), but statfs(2) of {} says {what}; the check follows mountinfo",
+            dir.display(),
+            m.fstype,
+            m.source,
+            m.mount_point.display(),
+            looked_at.display()
+        ));
+    }
+    if m.read_only != fs.read_only {
+        notes.push(format!(
+            "mountinfo says the mount at {} is {}, but statfs(2) of {} says {}; the check follows mountinfo",
+            m.mount_point.display(),
+            rw(m.read_only),
+            looked_at.display(),
+            rw(fs.read_only)
+        ));
+    }
+    Some(m)
+}
+
+/// Whether `uid`/`gid`/`groups` may create a file in the directory at
+/// `looked_at`, whose facts are `info`. When the doctor's effective UID is
+/// `uid` (it examines itself, or a process of its own user), the kernel is
+/// asked: `faccessat(2)` with `AT_EACCESS` for write and search permission,
+/// which honours ACLs, read-only mounts and security modules, with the
+/// doctor's own groups. Otherwise, or when the kernel cannot tell, the mode
+/// bits are read ([`may_create`]).
+fn may_create_at(
+    looked_at: &Path,
+    info: &FileInfo,
+    uid: u32,
+    gid: u32,
+    groups: &[u32],
+    notes: &mut Vec<String>,
+) -> bool {
+    if uid == sys::effective_uid() {
+        match sys::access_effective(looked_at, libc::W_OK | libc::X_OK) {
+            Ok(allowed) => {
+                notes.push(format!(
+                    "the doctor runs as UID {uid}, the UID the core is created as: whether it may create files in {} was asked of the kernel (faccessat(2) with AT_EACCESS, which honours ACLs and read-only mounts; with the doctor's groups)",
+                    looked_at.display()
+                ));
+                return allowed;
+            }
+            Err(e) => notes.push(format!(
+                "faccessat(2) of {} failed ({e}): whether UID {uid} may create files there is read from the mode bits",
+                looked_at.display()
+            )),
+        }
+    }
+    may_create(info, uid, gid, groups)
 }
 
 /// Whether `uid`/`gid`/`groups` may create a file in the directory `dir`:

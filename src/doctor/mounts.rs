@@ -30,6 +30,25 @@ impl Mount {
     pub fn storage(&self) -> StorageKind {
         StorageKind::classify(&self.fstype, &self.source)
     }
+
+    /// A stand-in for a mount mountinfo does not show, from `statfs(2)` of
+    /// `dir`: its filesystem type and read-only state. `statfs` tells neither
+    /// the mount point nor the source, so the mount point is `dir` itself and
+    /// `root` and `source` are empty (no mountinfo line has an empty source).
+    pub(super) fn from_statfs(dir: &Path, fstype: String, read_only: bool) -> Mount {
+        Mount {
+            mount_point: dir.to_owned(),
+            root: PathBuf::new(),
+            fstype,
+            source: String::new(),
+            read_only,
+        }
+    }
+
+    /// Whether this is a stand-in made by [`Mount::from_statfs`].
+    pub(super) fn is_from_statfs(&self) -> bool {
+        self.source.is_empty()
+    }
 }
 
 /// Parses `/proc/PID/mountinfo`. Lines that are not mountinfo lines are
@@ -267,6 +286,71 @@ impl fmt::Display for StorageKind {
     }
 }
 
+/// `statfs(2)` magic numbers (`f_type`, from `linux/magic.h` and the
+/// filesystems' own headers) and the types mountinfo shows for them, the
+/// usual name first.
+const MAGICS: &[(u32, &[&str])] = &[
+    (0x6969, &["nfs", "nfs4"]),
+    (0x0102_1994, &["tmpfs", "devtmpfs"]),
+    (0x8584_58f6, &["ramfs"]),
+    (0x794c_7630, &["overlay"]),
+    (0xef53, &["ext4", "ext3", "ext2"]),
+    (0x5846_5342, &["xfs"]),
+    (0x9123_683e, &["btrfs"]),
+    (0x2fc1_2fc1, &["zfs"]),
+    (0xf2f5_2010, &["f2fs"]),
+    (0xca45_1a4e, &["bcachefs"]),
+    (0x3153_464a, &["jfs"]),
+    (0x5265_4973, &["reiserfs"]),
+    (0x3434, &["nilfs2"]),
+    (0xe0f5_e1e2, &["erofs"]),
+    (0x7371_7368, &["squashfs"]),
+    (0x9660, &["iso9660"]),
+    (0x4d44, &["vfat", "msdos"]),
+    (0x2011_bab0, &["exfat"]),
+    // Also virtiofs; `fuse.NAME` types are matched by prefix.
+    (0x6573_5546, &["fuse", "fuseblk", "virtiofs"]),
+    (0xff53_4d42, &["cifs", "smb3"]),
+    (0xfe53_4d42, &["cifs", "smb3"]),
+    (0x0102_1997, &["9p"]),
+    (0x00c3_6400, &["ceph"]),
+    (0x0bd0_0bd0, &["lustre"]),
+    (0x0116_1970, &["gfs2"]),
+    (0x7461_636f, &["ocfs2"]),
+    (0xf15f, &["ecryptfs"]),
+    (0x0187, &["autofs"]),
+    (0x9fa0, &["proc"]),
+    (0x6265_6572, &["sysfs"]),
+    (0x1cd1, &["devpts"]),
+    (0x0027_e0eb, &["cgroup"]),
+    (0x6367_7270, &["cgroup2"]),
+    (0x9584_58f6, &["hugetlbfs"]),
+    (0x6e73_6673, &["nsfs"]),
+    (0x6462_6720, &["debugfs"]),
+    (0x7472_6163, &["tracefs"]),
+    (0xcafe_4a11, &["bpf"]),
+];
+
+/// The filesystem types mountinfo shows for the `statfs(2)` magic number
+/// `magic`, the usual name first; empty for a magic number not in the table.
+pub(super) fn fstypes_for_magic(magic: u32) -> &'static [&'static str] {
+    MAGICS
+        .iter()
+        .find(|(m, _)| *m == magic)
+        .map_or(&[], |(_, names)| names)
+}
+
+/// Whether mountinfo's `fstype` names the filesystem of magic number
+/// `magic`; `None` when the magic number is not in the table.
+pub(super) fn magic_matches(magic: u32, fstype: &str) -> Option<bool> {
+    let names = fstypes_for_magic(magic);
+    if names.is_empty() {
+        return None;
+    }
+    let t = fstype.to_ascii_lowercase();
+    Some(names.contains(&t.as_str()) || (names[0] == "fuse" && t.starts_with("fuse.")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,5 +379,24 @@ mod tests {
         );
         assert_eq!(normalize(Path::new("/../..")), Some(PathBuf::from("/")));
         assert_eq!(normalize(Path::new("a/b")), None);
+    }
+
+    #[test]
+    fn magic_numbers() {
+        assert_eq!(fstypes_for_magic(0x9fa0), ["proc"]);
+        assert_eq!(fstypes_for_magic(0x0102_1994)[0], "tmpfs");
+        assert!(fstypes_for_magic(0x1234_5678).is_empty());
+        assert_eq!(magic_matches(0x6969, "nfs4"), Some(true));
+        assert_eq!(magic_matches(0xef53, "ext3"), Some(true));
+        assert_eq!(magic_matches(0x6573_5546, "fuse.ossfs"), Some(true));
+        assert_eq!(magic_matches(0x6573_5546, "fuseblk"), Some(true));
+        assert_eq!(magic_matches(0x794c_7630, "ext4"), Some(false));
+        assert_eq!(magic_matches(0x9123_683e, "fuse.btrfs"), Some(false));
+        assert_eq!(magic_matches(0x1234_5678, "ext4"), None);
+        let mut seen = std::collections::HashSet::new();
+        for (m, names) in MAGICS {
+            assert!(!names.is_empty(), "{m:#x}");
+            assert!(seen.insert(m), "{m:#x} twice");
+        }
     }
 }

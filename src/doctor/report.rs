@@ -384,15 +384,24 @@ impl DoctorReport {
                 }
                 writeln!(f)?;
                 if let Some(m) = &d.mount {
-                    writeln!(
-                        f,
-                        "  mount:     {} ({} from {}{}): {}",
-                        m.mount_point.display(),
-                        m.fstype,
-                        m.source,
-                        if m.read_only { ", read-only" } else { "" },
-                        m.storage().describe()
-                    )?;
+                    let ro = if m.read_only { ", read-only" } else { "" };
+                    if m.is_from_statfs() {
+                        writeln!(
+                            f,
+                            "  mount:     not in mountinfo; statfs(2): {}{ro}: {}",
+                            m.fstype,
+                            m.storage().describe()
+                        )?;
+                    } else {
+                        writeln!(
+                            f,
+                            "  mount:     {} ({} from {}{ro}): {}",
+                            m.mount_point.display(),
+                            m.fstype,
+                            m.source,
+                            m.storage().describe()
+                        )?;
+                    }
                 }
                 Ok(())
             }
