@@ -1228,6 +1228,171 @@ fn chrooted_process_is_looked_at_through_its_root() {
     assert!(!r.has_errors(), "{:#?}", r.findings);
 }
 
+// ---------------------------------------------------------------------------
+// What the kernel says: statfs(2) and faccessat(2)
+
+/// The mount of `path` as this machine's own mountinfo shows it.
+fn real_mount(path: &Path) -> Mount {
+    let text = fs::read_to_string("/proc/self/mountinfo").expect("read mountinfo");
+    let real = fs::canonicalize(path).expect("canonicalize");
+    mount_for(&real, &parse_mountinfo(&text))
+        .cloned()
+        .expect("a mount for the path")
+}
+
+fn notes_contain(report: &DoctorReport, all: &[&str]) -> bool {
+    report
+        .notes
+        .iter()
+        .any(|n| all.iter().all(|text| n.contains(text)))
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // real files and syscalls
+fn statfs_stands_in_when_mountinfo_has_no_mount() {
+    let f = Fixture::new("statfs");
+    let cores = f.mkdir("cores", 0o700);
+    f.sysctl(
+        "kernel/core_pattern",
+        &format!("{}/core.%p\n", cores.display()),
+    );
+    f.add(&Proc {
+        mountinfo: "",
+        ..Proc::default()
+    });
+    let r = f.examine(4242);
+    let d = directory(&r);
+    assert!(!d.through_proc);
+    assert_eq!(d.looked_at, cores);
+    let m = d.mount.as_ref().expect("a mount from statfs");
+    let real = real_mount(&cores);
+    assert_eq!(m.storage(), real.storage(), "{m:?} vs {real:?}");
+    assert_eq!(m.read_only, real.read_only);
+    assert_eq!(m.mount_point, cores);
+    assert!(
+        m.source.is_empty() && m.root.as_os_str().is_empty(),
+        "{m:?}"
+    );
+    assert!(
+        notes_contain(&r, &["mountinfo has no mount", "statfs(2)", "f_type 0x"]),
+        "{:#?}",
+        r.notes
+    );
+    let s = r.summary();
+    assert!(
+        s.contains("mount:     not in mountinfo; statfs(2): "),
+        "{s}"
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // real files and syscalls
+fn statfs_of_proc_is_procfs() {
+    let f = Fixture::new("procfs");
+    f.sysctl("kernel/core_pattern", "/proc/core.%p\n");
+    f.add(&Proc {
+        mountinfo: "",
+        ..Proc::default()
+    });
+    let r = f.examine(4242);
+    let d = directory(&r);
+    assert_eq!(d.looked_at, Path::new("/proc"));
+    let m = d.mount.as_ref().expect("a mount from statfs");
+    assert_eq!(m.fstype, "proc");
+    assert_eq!(m.storage(), StorageKind::Other("proc".into()));
+    assert!(!m.read_only);
+    assert!(
+        notes_contain(&r, &["statfs(2) of /proc", "proc (f_type 0x9fa0)"]),
+        "{:#?}",
+        r.notes
+    );
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // real files and syscalls
+fn statfs_disagreeing_with_mountinfo_is_a_note() {
+    let f = Fixture::new("disagree");
+    let cores = f.mkdir("cores", 0o777);
+    f.sysctl(
+        "kernel/core_pattern",
+        &format!("{}/core.%p\n", cores.display()),
+    );
+    f.add(&Proc {
+        mountinfo: "1 0 0:99 / / ro - nfs4 nas.example.com:/x ro\n",
+        ..Proc::default()
+    });
+    let r = f.examine(4242);
+    let d = directory(&r);
+    let m = d.mount.as_ref().expect("mountinfo's mount");
+    assert_eq!(m.fstype, "nfs4", "the check follows mountinfo");
+    assert_eq!(d.writable, Some(false), "read-only in mountinfo");
+    assert!(has(&r, Severity::Error, "read-only mount"));
+    let real = real_mount(&cores);
+    assert!(
+        !real.read_only,
+        "a temporary directory on a read-only mount"
+    );
+    assert!(
+        notes_contain(
+            &r,
+            &[
+                "mountinfo says the mount at / is read-only, but statfs(2) of",
+                "says read-write"
+            ]
+        ),
+        "{:#?}",
+        r.notes
+    );
+    if real.storage() != StorageKind::Nfs {
+        assert!(
+            notes_contain(&r, &["mountinfo puts", "on nfs4", "but statfs(2) of"]),
+            "{:#?}",
+            r.notes
+        );
+    }
+}
+
+#[test]
+#[cfg_attr(miri, ignore)] // real files and syscalls
+fn own_user_asks_the_kernel_whether_it_may_write() {
+    let f = Fixture::new("access");
+    let open = f.mkdir("open", 0o700);
+    let shut = f.mkdir("shut", 0o500);
+    let root = f.owner() == 0;
+    let asked = ["faccessat(2) with AT_EACCESS"];
+
+    f.sysctl("kernel/core_pattern", &format!("{}/core\n", open.display()));
+    f.add(&Proc::default());
+    let r = f.examine(4242);
+    assert_eq!(directory(&r).dumper_uid, f.owner());
+    assert_eq!(directory(&r).writable, Some(true));
+    assert!(notes_contain(&r, &asked), "{:#?}", r.notes);
+
+    // Root may write anyway (CAP_DAC_OVERRIDE); anyone else may not.
+    f.sysctl("kernel/core_pattern", &format!("{}/core\n", shut.display()));
+    let r = f.examine(4242);
+    assert_eq!(directory(&r).writable, Some(root));
+    assert!(notes_contain(&r, &asked), "{:#?}", r.notes);
+    assert_eq!(has(&r, Severity::Error, "cannot create files"), !root);
+
+    // Another user: the doctor cannot ask for it, and reads the mode bits.
+    let other = f.owner().wrapping_add(1);
+    f.add(&Proc {
+        pid: 4343,
+        uid: Some(other),
+        ..Proc::default()
+    });
+    f.sysctl("kernel/core_pattern", &format!("{}/core\n", open.display()));
+    let r = f.examine(4343);
+    assert_eq!(directory(&r).dumper_uid, other);
+    assert_eq!(
+        directory(&r).writable,
+        Some(false),
+        "mode 0700, another owner"
+    );
+    assert!(!notes_contain(&r, &asked), "{:#?}", r.notes);
+}
+
 #[test]
 fn public_types_are_send_and_sync() {
     fn assert_auto<T: Send + Sync + Unpin>() {}
