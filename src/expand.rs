@@ -8,17 +8,14 @@
 
 use crate::feature::Feature;
 use crate::kernel::KernelProfile;
-use crate::limits::contains_dotdot_component;
+use crate::limits::{
+    COMM_MAX, HOSTNAME_MAX, MIN_COREDUMP, NAME_MAX, PATH_MAX, PIDFD_NUMBER, UNIX_PATH_MAX,
+    contains_dotdot_component,
+};
 use crate::parse::{Mode, Pattern, TokenKind, is_kernel_space};
 use crate::signal::Signal;
 use crate::spec::Specifier;
 use core::fmt;
-
-// TEMPORARY (removed when the module splits land): old paths for the files being moved.
-#[allow(unused_imports)]
-pub(crate) use crate::limits::{
-    COMM_MAX, HOSTNAME_MAX, MIN_COREDUMP, NAME_MAX, PATH_MAX, PIDFD_NUMBER, UNIX_PATH_MAX,
-};
 
 /// The sysctls besides `core_pattern` that matter at dump time.
 ///

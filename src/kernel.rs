@@ -10,9 +10,7 @@ use core::str::FromStr;
 
 use crate::spec::Specifier;
 
-// TEMPORARY (removed when the module splits land): the old path.
-#[allow(unused_imports)]
-pub(crate) use crate::feature::Feature;
+use crate::feature::Feature;
 use crate::version::{KernelVersion, KernelVersionError};
 
 /// When the kernel runs `check_coredump_socket()` on a `@` pattern.

@@ -23,6 +23,7 @@ pub enum FileKind {
 
 /// The `stat(2)` facts about a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct FileInfo {
     /// Its type.
     pub kind: FileKind,
@@ -91,6 +92,7 @@ impl PathState {
 
 /// The directory a core file would be created in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DirectoryCheck {
     /// The directory as the process names it: the expanded name up to its
     /// last `/`, joined to the working directory for a relative name (left
@@ -131,6 +133,7 @@ pub struct DirectoryCheck {
 /// The pipe helper (`argv[0]`), as seen from the doctor's mount namespace:
 /// the kernel runs helpers in the initial namespaces.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct HelperCheck {
     /// The program.
     pub program: PathBuf,
@@ -150,6 +153,7 @@ impl HelperCheck {
 /// The socket of a `@`/`@@` pattern, as seen from the doctor's mount
 /// namespace: the kernel looks it up beneath init's root.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SocketPathCheck {
     /// The socket path.
     pub path: PathBuf,

@@ -4,7 +4,8 @@
 use super::check::{DestinationCheck, DirectoryCheck, FileKind, PathState};
 use super::mounts::StorageKind;
 use super::report::{DoctorReport, Finding};
-use crate::expand::{CoreLimit, MIN_COREDUMP, NoDumpReason, Outcome};
+use crate::expand::{CoreLimit, NoDumpReason, Outcome};
+use crate::limits::MIN_COREDUMP;
 use crate::lint::Severity;
 use crate::parse::{Mode, Pattern, TokenKind};
 use crate::spec::Specifier;

@@ -50,7 +50,7 @@
 //! [`parse_status`], [`parse_stat_cpu`].
 //!
 //! ```
-//! use core_pattern::{StorageKind, mount_for, parse_mountinfo};
+//! use core_pattern::doctor::{StorageKind, mount_for, parse_mountinfo};
 //!
 //! // An Alibaba Cloud ACS pod: overlay root, a NAS (NFS) volume for cores.
 //! let mounts = parse_mountinfo(
@@ -66,9 +66,9 @@
 //! On the machine itself:
 //!
 //! ```no_run
-//! let report = core_pattern::Doctor::inspect(None)?;
+//! let report = core_pattern::doctor::Doctor::inspect(None)?;
 //! print!("{}", report.summary());
-//! # Ok::<(), core_pattern::DoctorError>(())
+//! # Ok::<(), core_pattern::doctor::DoctorError>(())
 //! ```
 
 mod check;

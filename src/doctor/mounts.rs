@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 /// One mount, from a line of `/proc/PID/mountinfo` (proc(5)).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Mount {
     /// Where it is mounted, relative to the process's root, with the
     /// kernel's octal escapes (`\040` for a space) decoded.
@@ -143,7 +144,7 @@ fn path_from_bytes(bytes: Vec<u8>) -> PathBuf {
 /// lexically; symbolic links are not followed.
 ///
 /// ```
-/// use core_pattern::{mount_for, parse_mountinfo};
+/// use core_pattern::doctor::{mount_for, parse_mountinfo};
 /// let mounts = parse_mountinfo(
 ///     "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n2 1 0:50 / /data rw - nfs4 nas:/x rw\n",
 /// );
@@ -210,7 +211,7 @@ impl StorageKind {
     /// Classifies a mount by its filesystem type and source.
     ///
     /// ```
-    /// use core_pattern::StorageKind;
+    /// use core_pattern::doctor::StorageKind;
     /// assert_eq!(StorageKind::classify("fuse.ossfs", "ossfs"), StorageKind::OssFuse);
     /// assert_eq!(StorageKind::classify("fuse", "s3fs"), StorageKind::OssFuse);
     /// assert_eq!(StorageKind::classify("nfs4", "nas:/"), StorageKind::Nfs);

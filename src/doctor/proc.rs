@@ -9,7 +9,8 @@ use crate::expand::CoreLimit;
 /// missing or malformed.
 ///
 /// ```
-/// use core_pattern::{CoreLimit, parse_limits_core};
+/// use core_pattern::CoreLimit;
+/// use core_pattern::doctor::parse_limits_core;
 /// let text = "Limit                     Soft Limit           Hard Limit           Units\n\
 ///             Max core file size        0                    unlimited            bytes\n";
 /// assert_eq!(parse_limits_core(text), Some(CoreLimit::Bytes(0)));
@@ -30,6 +31,7 @@ pub fn parse_limits_core(text: &str) -> Option<CoreLimit> {
 
 /// The four IDs of a `Uid:` or `Gid:` line of `/proc/PID/status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct StatusIds {
     /// Real ID (`%u`/`%g`).
     pub real: u32,
@@ -45,6 +47,7 @@ pub struct StatusIds {
 /// What `/proc/PID/status` says about a process. IDs are as seen from the
 /// reader's namespaces.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct ProcStatus {
     /// `Name`: the thread name, as the kernel shows it there (with `\n` and
     /// `\\` escaped); `/proc/PID/comm` has the raw bytes.
@@ -96,7 +99,7 @@ impl ProcStatus {
 /// required; `None` when one is missing or any known field is malformed.
 ///
 /// ```
-/// use core_pattern::parse_status;
+/// use core_pattern::doctor::parse_status;
 /// let s = parse_status("Name:\tserver\nTgid:\t4242\nPid:\t4242\nNStgid:\t4242\t1\n\
 ///                       NSpid:\t4242\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nGroups:\t\n")
 ///     .unwrap();
@@ -163,7 +166,7 @@ fn ids(value: &str) -> Option<StatusIds> {
 /// ```
 /// let stat = "42 (a) (b) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 100 1 1 \
 ///             18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 5 0 0 0 0 0";
-/// assert_eq!(core_pattern::parse_stat_cpu(stat), Some(5));
+/// assert_eq!(core_pattern::doctor::parse_stat_cpu(stat), Some(5));
 /// ```
 pub fn parse_stat_cpu(text: &str) -> Option<u32> {
     let close = text.rfind(')')?;

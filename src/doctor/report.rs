@@ -20,6 +20,7 @@ use core::fmt;
 /// namespace) otherwise (0 or 2). So a file owned by someone else than the
 /// effective UID means "not 1"; for a root process the owner tells nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct DumpableGuess {
     /// The value assumed: 0, 1 or 2.
     pub value: u8,
@@ -31,6 +32,7 @@ pub struct DumpableGuess {
 
 /// What the doctor found out about the process.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ProcessInfo {
     /// The PID examined, in the doctor's PID namespace.
     pub pid: u32,
@@ -60,6 +62,7 @@ pub struct ProcessInfo {
 /// The core sysctls, as read. Each is without its trailing newline, except
 /// `core_pattern`, which is kept exactly as read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Sysctls {
     /// `/proc/sys/kernel/core_pattern`, exactly as read; `None` when the
     /// kernel refused the read with `EINVAL` (it holds an invalid `@` value).
@@ -106,6 +109,7 @@ impl PatternError {
 
 /// One thing the doctor found.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Finding {
     /// How bad it is.
     pub severity: Severity,
@@ -141,6 +145,7 @@ impl fmt::Display for Finding {
 
 /// Everything the doctor read, predicted and checked for one process.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DoctorReport {
     /// The sysctls as read.
     pub sysctls: Sysctls,

@@ -1,4 +1,5 @@
-//! The C ABI (feature `capi`). The only module with `unsafe`.
+//! The C ABI (feature `capi`). With the doctor's `sys` module, the only
+//! place with `unsafe`.
 //!
 //! One file per concern, low-level first (the header follows this order):
 //!

@@ -51,9 +51,6 @@ use crate::span::Span;
 use crate::sysctl::stored_value;
 use rules::{lint_pattern, sort, storage_lints};
 
-// TEMPORARY (removed when the module splits land): the old name.
-#[allow(unused_imports)]
-pub(crate) use check as lint;
 use core::fmt;
 
 /// How bad a finding is.
