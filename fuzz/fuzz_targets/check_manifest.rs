@@ -2,7 +2,9 @@
 //! panic; the patch generator never panics.
 #![no_main]
 
-use core_pattern::k8s::{CheckOptions, ManifestSet, PatchOptions, check, ephemeral_patch, try_check};
+use core_pattern::k8s::{
+    CheckOptions, ManifestSet, PatchOptions, check, ephemeral_patch, try_check,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {

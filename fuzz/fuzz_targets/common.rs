@@ -83,6 +83,13 @@ impl FuzzCrash {
     }
 }
 
+#[derive(Arbitrary, Debug, Clone, Copy)]
+pub struct FuzzSettings {
+    pub core_uses_pid: bool,
+    pub suid_dumpable: u8,
+    pub core_pipe_limit: u32,
+}
+
 impl FuzzSettings {
     pub fn settings(&self) -> Settings {
         Settings::new()

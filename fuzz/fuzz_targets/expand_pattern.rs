@@ -23,10 +23,7 @@ fuzz_target!(|input: (
     let (settings, crash) = (s.settings(), c.crash());
     let out = p.expand(&settings, &crash);
     // One escaped field after a fixed directory: its value has no `/`.
-    let plain = core_pattern::Settings {
-        core_uses_pid: false,
-        ..settings
-    };
+    let plain = settings.with_core_uses_pid(false);
     for spec in [b'e', b'h', b'E', b'f'] {
         let probe = [b'/', b'd', b'/', b'%', spec];
         if let Ok(q) = ParseOptions::new().kernel(kernel).parse(probe) {

@@ -4,8 +4,8 @@
 #[path = "common.rs"]
 mod common;
 
-use core_pattern::{Outcome, ParseOptions};
 use core_pattern::reverse::{MatchOptions, Target};
+use core_pattern::{Outcome, ParseOptions};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|input: (

@@ -6,8 +6,8 @@
 #[path = "common.rs"]
 mod common;
 
-use core_pattern::{ParseOptions, Settings};
 use core_pattern::reverse::{MatchOptions, Target};
+use core_pattern::{ParseOptions, Settings};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(

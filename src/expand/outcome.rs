@@ -157,7 +157,7 @@ pub enum NoDumpReason {
     /// assigned. A relative helper is not refused: the user-mode helper
     /// resolves it from `/` of the initial namespaces (observed in the
     /// conformance harness: `|bin/helper` runs `/bin/helper` on 6.1 to 7.3),
-    /// so [`Pattern::expand`] gives [`Outcome::Pipe`] and whether the file
+    /// so [`Pattern::expand`](crate::Pattern::expand) gives [`Outcome::Pipe`] and whether the file
     /// exists is up to the host. The lint `helper-not-absolute` warns.
     HelperNotAbsolute,
 }
@@ -273,7 +273,7 @@ impl fmt::Display for NoDumpReason {
     }
 }
 
-/// Why [`Pattern::expand_file_name_into`] wrote no name.
+/// Why [`Pattern::expand_file_name_into`](crate::Pattern::expand_file_name_into) wrote no name.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ExpandError {
