@@ -2,7 +2,7 @@
  *
  * Build (tests/c/run.sh does this, also under ASan/UBSan and Valgrind):
  *
- *   cargo build --release --features capi
+ *   cargo rustc --lib --release --features capi --crate-type staticlib
  *   cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude examples/c/basic.c \
  *      target/release/libcore_pattern.a -lpthread -ldl -lm -o basic
  *   ./basic

@@ -5,7 +5,7 @@
 //
 // Build the static library first, from the repository root:
 //
-//	cargo build --release --features capi
+//	cargo rustc --lib --release --features capi --crate-type staticlib
 //
 // The package links target/release/libcore_pattern.a by full path, so the
 // binary does not depend on the shared library at run time.
