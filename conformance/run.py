@@ -381,8 +381,8 @@ def main():
     initramfs = build_initramfs(work, cases)
     log(f"{len(cases)} cases ({len(cases) - args.random} fixed, {args.random} generated, seed {args.seed})")
 
-    run(["cargo", "build", "-q", "--release", "--example", "corepat"], cwd=ROOT)
-    corepat = os.path.join(ROOT, "target", "release", "examples", "corepat")
+    run(["cargo", "build", "-q", "--release", "--features", "cli", "--bin", "corepat"], cwd=ROOT)
+    corepat = os.path.join(ROOT, "target", "release", "corepat")
     compare = os.path.join(ROOT, "tests", "data", "vectors", "compare.py")
 
     total_diff = 0

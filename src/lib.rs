@@ -37,6 +37,7 @@
 //!
 //! | module | what | feature |
 //! |---|---|---|
+//! | [`explain`] | a pattern in plain words: mode, tokens, arguments, where an example core goes, caveats ([`explain::Explanation`], what `corepat explain` prints) | core |
 //! | [`lint`] | what will go wrong before the crash: [`lint::Lint`]s with a stable name, code, severity, span and fix; well-known pipe handlers ([`lint::Handler`]) and their argument contracts | core |
 //! | [`reverse`] | from a core file name or a helper's argv back to the fields, with ambiguity reported ([`reverse::Matcher`]) | core |
 //! | `k8s` | the `core-pattern` annotation checked against Kubernetes manifests, and the ephemeral-container patch | `k8s` |
@@ -133,6 +134,7 @@ mod spec;
 mod sysctl;
 mod version;
 
+pub mod explain;
 pub mod lint;
 pub mod reverse;
 

@@ -6,7 +6,7 @@
 //! Inputs are the bytes as written to `/proc/sys/kernel/core_pattern`
 //! (kernel.md §0, §2, §3, §4, §5).
 
-#[path = "../examples/corepat/json.rs"]
+#[path = "../src/bin/corepat/json.rs"]
 #[allow(dead_code)]
 mod json;
 

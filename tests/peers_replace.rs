@@ -12,7 +12,7 @@
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-#[path = "../examples/corepat/json.rs"]
+#[path = "../src/bin/corepat/json.rs"]
 #[allow(dead_code)]
 mod json;
 #[path = "../benches/peers/replace.rs"]

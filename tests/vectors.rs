@@ -2,7 +2,7 @@
 //! FORMAT.md there) through the same driver `corepat conform` uses, compared
 //! with the observation the way `compare.py` does.
 
-#[path = "../examples/corepat/json.rs"]
+#[path = "../src/bin/corepat/json.rs"]
 #[allow(dead_code)]
 mod json;
 

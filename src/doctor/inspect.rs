@@ -61,6 +61,29 @@ pub enum DoctorError {
     },
 }
 
+/// The machine's core settings, as [`Doctor::machine`] reads them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Machine {
+    /// The sysctls as read.
+    pub sysctls: Sysctls,
+    /// The settings they make.
+    pub settings: Settings,
+    /// The running kernel.
+    pub kernel: KernelProfile,
+    /// How things were read.
+    pub notes: Vec<String>,
+}
+
+impl Machine {
+    /// The stored `core_pattern` without the newline the kernel adds when
+    /// it is read (`None`: the kernel refused the read, as it does for an
+    /// invalid `@` value on some releases).
+    pub fn pattern(&self) -> Option<&[u8]> {
+        self.sysctls.core_pattern.as_deref().map(strip_newline)
+    }
+}
+
 /// Reads the live machine, never writes.
 ///
 /// [`Doctor::inspect`] looks at `/proc`; [`Doctor::with_proc_root`] reads
@@ -110,23 +133,12 @@ impl Doctor {
     /// See [`Doctor::inspect`].
     pub fn examine(&self, pid: Option<u32>) -> Result<DoctorReport, DoctorError> {
         let pid = pid.unwrap_or_else(std::process::id);
-        let mut notes = Vec::new();
-        let sysctls = self.read_sysctls()?;
-        let settings = Settings {
-            core_uses_pid: self
-                .number::<i64>("sys/kernel/core_uses_pid", &sysctls.core_uses_pid)?
-                != 0,
-            suid_dumpable: self.number("sys/fs/suid_dumpable", &sysctls.suid_dumpable)?,
-            core_pipe_limit: self.number("sys/kernel/core_pipe_limit", &sysctls.core_pipe_limit)?,
-        };
-        let kernel = match KernelProfile::parse(sysctls.osrelease.trim()) {
-            Ok(k) => k,
-            Err(e) => {
-                let k = KernelProfile::latest();
-                notes.push(format!("{e}; assuming the newest known kernel, {k}"));
-                k
-            }
-        };
+        let Machine {
+            sysctls,
+            settings,
+            kernel,
+            mut notes,
+        } = self.machine()?;
         let process = self.read_process(pid, settings.suid_dumpable, &mut notes)?;
         let pattern = match &sysctls.core_pattern {
             Some(raw) => ParseOptions::new()
@@ -170,6 +182,48 @@ impl Doctor {
         value.trim().parse().map_err(|_| DoctorError::Malformed {
             path: self.path(rel),
             what: format!("{value:?} is not a number in range"),
+        })
+    }
+
+    /// The machine's core settings: the sysctls, the [`Settings`] they make,
+    /// and the running kernel (from `osrelease`; the newest known one, with
+    /// a note, when it does not parse). `corepat explain` and `corepat lint`
+    /// use it when no pattern is given.
+    ///
+    /// # Errors
+    ///
+    /// [`DoctorError`] when a sysctl cannot be read or is not a number.
+    ///
+    /// ```no_run
+    /// use core_pattern::doctor::Doctor;
+    /// let m = Doctor::new().machine()?;
+    /// println!("{} on {}", String::from_utf8_lossy(m.pattern().unwrap_or(b"(unreadable)")), m.kernel);
+    /// # Ok::<(), core_pattern::doctor::DoctorError>(())
+    /// ```
+    pub fn machine(&self) -> Result<Machine, DoctorError> {
+        let mut notes = Vec::new();
+        let sysctls = self.read_sysctls()?;
+        let settings = Settings::new()
+            .with_core_uses_pid(
+                self.number::<i64>("sys/kernel/core_uses_pid", &sysctls.core_uses_pid)? != 0,
+            )
+            .with_suid_dumpable(self.number("sys/fs/suid_dumpable", &sysctls.suid_dumpable)?)
+            .with_core_pipe_limit(
+                self.number("sys/kernel/core_pipe_limit", &sysctls.core_pipe_limit)?,
+            );
+        let kernel = match KernelProfile::parse(sysctls.osrelease.trim()) {
+            Ok(k) => k,
+            Err(e) => {
+                let k = KernelProfile::latest();
+                notes.push(format!("{e}; assuming the newest known kernel, {k}"));
+                k
+            }
+        };
+        Ok(Machine {
+            sysctls,
+            settings,
+            kernel,
+            notes,
         })
     }
 

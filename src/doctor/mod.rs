@@ -82,7 +82,7 @@ mod sys;
 pub use check::{
     DestinationCheck, DirectoryCheck, FileInfo, FileKind, HelperCheck, PathState, SocketPathCheck,
 };
-pub use inspect::{Doctor, DoctorError};
+pub use inspect::{Doctor, DoctorError, Machine};
 pub use mounts::{Mount, StorageKind, mount_for, parse_mountinfo};
 pub use proc::{ProcStatus, StatusIds, parse_limits_core, parse_stat_cpu, parse_status};
 pub use report::{DoctorReport, DumpableGuess, Finding, PatternError, ProcessInfo, Sysctls};

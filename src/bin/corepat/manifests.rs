@@ -1,0 +1,111 @@
+//! `corepat check-manifest` and `corepat ephemeral-patch`.
+
+use core_pattern::KernelProfile;
+use std::io;
+use std::process::ExitCode;
+
+use crate::{Format, emit};
+
+fn read_input(path: &std::path::Path) -> Result<(String, String), String> {
+    if path.as_os_str() == "-" {
+        let mut s = String::new();
+        io::Read::read_to_string(&mut io::stdin().lock(), &mut s)
+            .map_err(|e| format!("reading stdin: {e}"))?;
+        return Ok(("<stdin>".into(), s));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((path.display().to_string(), text))
+}
+
+pub(crate) fn check_manifest(
+    files: &[std::path::PathBuf],
+    kernel: KernelProfile,
+    keys: Vec<String>,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let mut set = core_pattern::k8s::ManifestSet::default();
+    for f in files {
+        let (name, text) = read_input(f)?;
+        set.add(&name, &text).map_err(|e| e.to_string())?;
+    }
+    let mut opts = core_pattern::k8s::CheckOptions::new().with_kernel(kernel);
+    if !keys.is_empty() {
+        opts.keys = keys;
+    }
+    let report = core_pattern::k8s::try_check(&set, &opts).map_err(|e| e.to_string())?;
+    let mut o = String::new();
+    match format {
+        Format::Json => outln!(o, "{}", report.to_json()),
+        Format::Text => {
+            let mut last: Option<&str> = None;
+            for f in &report.findings {
+                if last != Some(f.object.as_str()) {
+                    if last.is_some() {
+                        outln!(o);
+                    }
+                    outln!(o, "{}", f.object);
+                    last = Some(&f.object);
+                }
+                let c = f
+                    .container
+                    .as_deref()
+                    .map(|c| format!(" [{c}]"))
+                    .unwrap_or_default();
+                outln!(o, "  {}[{}]{c} {}", f.severity, f.name, f.path);
+                outln!(o, "    {}", f.message);
+                outln!(o, "    fix: {}", f.help);
+            }
+            let errors = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == core_pattern::lint::Severity::Error)
+                .count();
+            if report.findings.is_empty() {
+                outln!(o, "no findings");
+            } else {
+                outln!(o);
+                outln!(o, "{} finding(s), {errors} error(s)", report.findings.len());
+            }
+        }
+    }
+    emit(&o)?;
+    Ok(if report.has_errors() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub(crate) fn ephemeral(
+    manifest: &std::path::Path,
+    name: String,
+    image: String,
+    target: Option<String>,
+) -> Result<ExitCode, String> {
+    let (src, text) = read_input(manifest)?;
+    let set = core_pattern::k8s::ManifestSet::parse(&src, &text).map_err(|e| e.to_string())?;
+    let mut opts = core_pattern::k8s::PatchOptions::new()
+        .with_name(name)
+        .with_image(image);
+    if let Some(t) = target {
+        opts = opts.with_target(t);
+    }
+    let patch = core_pattern::k8s::ephemeral_patch(&set, &opts).map_err(|e| e.to_string())?;
+    let body = serde_json::to_string_pretty(&patch.body).map_err(|e| e.to_string())?;
+    let mut o = String::new();
+    outln!(o, "{body}");
+    eprintln!(
+        "# patch for {}: save the JSON above as patch.json, then:",
+        patch.object
+    );
+    for line in patch.kubectl.lines() {
+        if line.starts_with('#') {
+            eprintln!("{line}");
+        } else {
+            eprintln!("#   {line}");
+        }
+    }
+    eprintln!("# or, through the API server proxy:");
+    eprintln!("#   {}", patch.curl);
+    emit(&o)
+}
