@@ -84,6 +84,10 @@ pub(crate) enum Cmd {
         /// The process to look at (default: corepat itself).
         #[arg(long)]
         pid: Option<u32>,
+        /// Where proc(5) is mounted: a host's /proc seen from a container,
+        /// or a copy (tests/data/doctor/proc in this repository).
+        #[arg(long, value_name = "DIR", default_value = "/proc")]
+        proc: std::path::PathBuf,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
             format,
             pattern,
         } => subject(pattern, &kernel, &settings).and_then(|s| lint(&s, format)),
-        Cmd::Doctor { pid, format } => doctor(pid, format),
+        Cmd::Doctor { pid, proc, format } => doctor(&proc, pid, format),
         Cmd::Match {
             kernel,
             core_uses_pid,
@@ -295,8 +295,10 @@ fn lint(subject: &Subject, format: Format) -> Result<ExitCode, String> {
 // ---------------------------------------------------------------------------
 // doctor
 
-fn doctor(pid: Option<u32>, format: Format) -> Result<ExitCode, String> {
-    let report = core_pattern::doctor::Doctor::inspect(pid).map_err(|e| e.to_string())?;
+fn doctor(proc: &std::path::Path, pid: Option<u32>, format: Format) -> Result<ExitCode, String> {
+    let report = core_pattern::doctor::Doctor::with_proc_root(proc)
+        .examine(pid)
+        .map_err(|e| e.to_string())?;
     let lints = report
         .pattern
         .as_ref()
