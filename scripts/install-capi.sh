@@ -237,4 +237,7 @@ echo
 echo "$prog: installed core-pattern $version ($library_type) in $((SECONDS - START))s"
 if [ -z "$destdir" ]; then
     echo "use: PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs core_pattern"
+    if [ "$library_type" != static ]; then
+        echo "run ldconfig if $libdir is one of the loader's directories; else set LD_LIBRARY_PATH=$libdir"
+    fi
 fi
