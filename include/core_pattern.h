@@ -9,6 +9,24 @@
 #include <stdint.h>
 
 /*
+ The major version of the library the header was generated for
+ (`CPAT_VERSION_MAJOR`). Compare with `cpat_version() >> 16` at run time.
+ */
+#define CPAT_VERSION_MAJOR 0
+
+/*
+ The minor version of the header (`CPAT_VERSION_MINOR`). While the major
+ version is 0, a new minor version may break the ABI; the shared library's
+ SONAME (`libcore_pattern.so.MAJOR.MINOR`) changes with it.
+ */
+#define CPAT_VERSION_MINOR 2
+
+/*
+ The patch version of the header (`CPAT_VERSION_PATCH`).
+ */
+#define CPAT_VERSION_PATCH 0
+
+/*
  Backport bit: `%f`.
  */
 #define CPAT_FEATURE_SPEC_EXE_NAME (1 << 7)

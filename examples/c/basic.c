@@ -1,11 +1,16 @@
 /* examples/c/basic.c: every function of include/core_pattern.h, checked.
  *
- * Build (tests/c/run.sh does this, also under ASan/UBSan and Valgrind):
+ * Build against an installed library (scripts/install-capi.sh; tests/c/run.sh
+ * does this, and also builds it from the tree under ASan/UBSan and Valgrind):
  *
- *   cargo rustc --lib --release --features capi --crate-type staticlib
- *   cc -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude examples/c/basic.c \
- *      target/release/libcore_pattern.a -lpthread -ldl -lm -o basic
- *   ./basic
+ *   scripts/install-capi.sh --prefix "$HOME/.local"
+ *   export PKG_CONFIG_PATH="$HOME/.local/lib/pkgconfig"
+ *   cc -std=c99 -Wall -Wextra -Werror -pedantic basic.c \
+ *      $(pkg-config --cflags --libs core_pattern) -o basic            # shared
+ *   cc -std=c99 basic.c \
+ *      $(pkg-config --static --cflags --libs core_pattern) -o basic   # static, when
+ *                                            # only the .a is installed
+ *   LD_LIBRARY_PATH="$HOME/.local/lib" ./basic
  *
  * Conventions shown here (see the header and src/ffi/):
  * - inputs are (pointer, length), never NUL-terminated, copied by the call;
@@ -135,12 +140,25 @@ static cpat_pattern *parse_ok(const char *s, const cpat_kernel *k) {
 
 /* ------------------------------------------------------------------ */
 
+/* The version macros are plain integers, usable by the preprocessor. */
+#if !defined(CPAT_VERSION_MAJOR) || !defined(CPAT_VERSION_MINOR) || !defined(CPAT_VERSION_PATCH)
+#error "core_pattern.h does not define CPAT_VERSION_MAJOR/MINOR/PATCH"
+#endif
+
 static void test_version(void) {
     unsigned major = 0, minor = 0, patch = 0;
     const char *v = cpat_version_string();
     CHECK(v != NULL);
     CHECK(sscanf(v, "%u.%u.%u", &major, &minor, &patch) == 3);
     CHECK(cpat_version() == ((major << 16) | (minor << 8) | patch));
+    /* The header's version macros against the library linked at run time:
+     * a header from another release than the library fails here. */
+    CHECK(major == CPAT_VERSION_MAJOR);
+    CHECK(minor == CPAT_VERSION_MINOR);
+    CHECK(patch == CPAT_VERSION_PATCH);
+    CHECK(cpat_version() == (((uint32_t)CPAT_VERSION_MAJOR << 16) |
+                             ((uint32_t)CPAT_VERSION_MINOR << 8) |
+                             (uint32_t)CPAT_VERSION_PATCH));
 #ifdef CPAT_EXPECTED_VERSION
     CHECK(strcmp(v, CPAT_EXPECTED_VERSION) == 0);
 #endif

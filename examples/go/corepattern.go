@@ -3,12 +3,41 @@
 // kernel.core_pattern (parse, expand, the sysctl write, lints, reverse
 // matching of dump names, and Kubernetes manifest checks).
 //
-// Build the static library first, from the repository root:
+// # Module path
 //
-//	cargo rustc --lib --release --features capi --crate-type staticlib
+// The module path is corepattern, a path without a dot in its first
+// element: the go command never tries to download such a path from a proxy
+// or a VCS server, so the module is only used from a checkout of the
+// core-pattern repository, through a replace directive in the consumer's
+// go.mod:
 //
-// The package links target/release/libcore_pattern.a by full path, so the
-// binary does not depend on the shared library at run time.
+//	require corepattern v0.0.0
+//	replace corepattern => /path/to/core-pattern/examples/go
+//
+// (Dotless paths are otherwise the standard library's; it has no
+// corepattern package.)
+//
+// # Building
+//
+// The package finds the C library with pkg-config (#cgo pkg-config:
+// core_pattern). Install it first, from the repository root:
+//
+//	scripts/install-capi.sh --prefix "$HOME/.local"
+//	export PKG_CONFIG_PATH="$HOME/.local/lib/pkgconfig"
+//	export LD_LIBRARY_PATH="$HOME/.local/lib"   # when the prefix is not in the loader's path
+//
+// With the default --library-type both, binaries link the shared library
+// (SONAME libcore_pattern.so.0.2 for 0.2.x: a 0.x minor release may break
+// the ABI). Against a prefix installed with --library-type static,
+// -lcore_pattern resolves to libcore_pattern.a and the binary does not need
+// the shared library at run time; cgo asks pkg-config without --static, so
+// pass the private libraries yourself:
+//
+//	CGO_LDFLAGS="$(pkg-config --static --libs-only-l core_pattern)" go build
+//
+// Go's build cache does not notice a change of the C library or of
+// pkg-config's output (see "go help cache"): after reinstalling into
+// another prefix, or a new static library, build with -a or a clean cache.
 //
 // # Memory
 //
@@ -30,8 +59,7 @@
 package corepattern
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../include
-#cgo LDFLAGS: ${SRCDIR}/../../target/release/libcore_pattern.a -lpthread -ldl -lm
+#cgo pkg-config: core_pattern
 #include <stdlib.h>
 #include "core_pattern.h"
 */

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	corepattern "example.com/corepattern"
+	"corepattern"
 )
 
 func ExampleParse() {

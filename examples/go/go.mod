@@ -1,3 +1,3 @@
-module example.com/corepattern
+module corepattern
 
 go 1.19

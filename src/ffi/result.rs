@@ -132,6 +132,18 @@ pub struct cpat_diag {
 // ---------------------------------------------------------------------------
 // Version and result names
 
+/// The major version of the library the header was generated for
+/// (`CPAT_VERSION_MAJOR`). Compare with `cpat_version() >> 16` at run time.
+pub const CPAT_VERSION_MAJOR: u32 = 0;
+
+/// The minor version of the header (`CPAT_VERSION_MINOR`). While the major
+/// version is 0, a new minor version may break the ABI; the shared library's
+/// SONAME (`libcore_pattern.so.MAJOR.MINOR`) changes with it.
+pub const CPAT_VERSION_MINOR: u32 = 2;
+
+/// The patch version of the header (`CPAT_VERSION_PATCH`).
+pub const CPAT_VERSION_PATCH: u32 = 0;
+
 /// The version as `major << 16 | minor << 8 | patch`.
 #[unsafe(no_mangle)]
 pub extern "C" fn cpat_version() -> u32 {
@@ -259,6 +271,22 @@ pub extern "C" fn cpat_result_message(code: u32) -> *const c_char {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn version_constants_match_cargo_toml() {
+        let parse = |s: &str| s.parse::<u32>().unwrap();
+        assert_eq!(CPAT_VERSION_MAJOR, parse(env!("CARGO_PKG_VERSION_MAJOR")));
+        assert_eq!(CPAT_VERSION_MINOR, parse(env!("CARGO_PKG_VERSION_MINOR")));
+        assert_eq!(CPAT_VERSION_PATCH, parse(env!("CARGO_PKG_VERSION_PATCH")));
+        assert_eq!(
+            cpat_version(),
+            CPAT_VERSION_MAJOR << 16 | CPAT_VERSION_MINOR << 8 | CPAT_VERSION_PATCH
+        );
+        let s = format!("{CPAT_VERSION_MAJOR}.{CPAT_VERSION_MINOR}.{CPAT_VERSION_PATCH}");
+        // SAFETY: a static NUL-terminated string.
+        let v = unsafe { std::ffi::CStr::from_ptr(cpat_version_string()) };
+        assert_eq!(v.to_str().unwrap(), s);
+    }
 
     #[test]
     fn every_result_has_a_name_and_message() {

@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
 # tests/c/run.sh: the C side of the C ABI.
 #
-#   1. builds the Rust library with `--features capi` (release and debug);
+#   1. installs the C library with scripts/install-capi.sh (which builds it,
+#      release, --features capi) into temporary prefixes: one `both`, one
+#      `static`, one staged with --destdir and --libdir; checks the files,
+#      the SONAME links and core_pattern.pc, and that bad arguments fail;
 #   2. checks include/core_pattern.h against cbindgen 0.29.4 (--verify), that
 #      it compiles on its own as C99/C11 (-pedantic) and as C++, and that the
-#      header, the library's exported symbols and examples/c/basic.c name the
-#      same functions;
+#      header, the installed libraries' exported symbols and
+#      examples/c/basic.c name the same functions;
 #   3. builds and runs examples/c/basic.c
 #        a. against the debug static library under ASan + UBSan (leaks on),
 #        b. -O2 against the release static library under Valgrind,
-#        c. against the shared library, with flags from a generated
-#           target/core_pattern.pc (pkg-config).
+#        c. from a copy outside the repository, with nothing but
+#           `pkg-config --cflags --libs core_pattern` against the `both`
+#           prefix: the shared library (SONAME, NEEDED, ldd checked),
+#        d. the same with `pkg-config --static --cflags --libs core_pattern`
+#           against the `static` prefix: no libcore_pattern.so needed.
 #
-# CARGO_TARGET_DIR is honoured like cargo does (default: ./target).
+# CARGO_TARGET_DIR is honoured like cargo does (default: ./target); the
+# prefixes and the copy of the example live in a temporary directory, removed
+# on success and kept (its path is printed) on failure.
 #
-# Usage: bash tests/c/run.sh        (from anywhere; CI=true on a fresh Debian
-# machine as root installs valgrind, pkg-config and compilers with apt-get).
+# Usage: bash tests/c/run.sh        (from anywhere; as root on a fresh Debian
+# machine it installs valgrind, pkg-config and compilers with apt-get).
 # Every step prints what it runs; any failure exits non-zero. Nothing is
 # skipped: a missing tool that cannot be installed is an error.
 
@@ -29,6 +37,9 @@ CBINDGEN_VERSION="0.29.4"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
 OUT="$TARGET/c-tests"
+# Prefixes and the out-of-tree copy of the example (outside the repository).
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/core-pattern-c.XXXXXX")"
+case "$WORK/" in "$ROOT"/*) echo "run.sh: the temporary directory $WORK is inside $ROOT" >&2; exit 1 ;; esac
 CC="${CC:-gcc}"
 CXX="${CXX:-g++}"
 LIBS_PRIVATE="-lpthread -ldl -lm"
@@ -52,7 +63,7 @@ die() {
     exit 1
 }
 
-trap 'rc=$?; if [ $rc -ne 0 ]; then echo "run.sh: FAILED (exit $rc) after $((SECONDS - START))s" >&2; fi' EXIT
+trap 'rc=$?; if [ $rc -ne 0 ]; then echo "run.sh: FAILED (exit $rc) after $((SECONDS - START))s; kept $WORK" >&2; else rm -rf "$WORK"; fi' EXIT
 
 apt_install() {
     # apt_install PACKAGE...: as root (or with password-less sudo) only.
@@ -89,6 +100,8 @@ need "$CXX" g++
 need valgrind valgrind
 need pkg-config pkg-config
 need nm binutils
+need readelf binutils
+need ldd libc-bin
 command -v cargo >/dev/null 2>&1 || die "cargo not found (install Rust with rustup)"
 echo "cargo: $(command -v cargo)"
 
@@ -116,20 +129,78 @@ case "$VERSION" in
 *) die "cannot read the version from cargo pkgid: $PKGID" ;;
 esac
 echo "crate version: $VERSION"
+# The SONAME policy, stated here independently of the install script: 0.x
+# carries MAJOR.MINOR (a 0.x minor release may break the ABI), from 1.0 on
+# MAJOR alone.
+IFS=. read -r V_MAJOR V_MINOR V_PATCH <<<"${VERSION%%[-+]*}"
+if [ "$V_MAJOR" = 0 ]; then SOVER="$V_MAJOR.$V_MINOR"; else SOVER="$V_MAJOR"; fi
+SONAME="libcore_pattern.so.$SOVER"
+REAL_SO="libcore_pattern.so.$V_MAJOR.$V_MINOR.$V_PATCH"
+echo "expected SONAME: $SONAME (file $REAL_SO)"
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
 # ---------------------------------------------------------------------------
-step "build the C libraries (release and debug, --features capi)"
+step "install (both) with scripts/install-capi.sh: builds the release libraries"
+P_BOTH="$WORK/prefix-both"
+P_STATIC="$WORK/prefix-static"
+t0=$SECONDS
+run bash scripts/install-capi.sh --prefix "$P_BOTH" | tee "$OUT/install-both.log"
+echo "install (both, including the release build) took $((SECONDS - t0))s"
+for f in include/core_pattern.h lib/libcore_pattern.a "lib/$REAL_SO" lib/pkgconfig/core_pattern.pc; do
+    [ -f "$P_BOTH/$f" ] || die "install (both) did not install $P_BOTH/$f"
+    grep -qxF "installed $P_BOTH/$f" "$OUT/install-both.log" || die "install-capi.sh did not report $P_BOTH/$f"
+done
+[ "$(readlink "$P_BOTH/lib/$SONAME")" = "$REAL_SO" ] || die "$P_BOTH/lib/$SONAME is not a link to $REAL_SO"
+[ "$(readlink "$P_BOTH/lib/libcore_pattern.so")" = "$SONAME" ] || die "$P_BOTH/lib/libcore_pattern.so is not a link to $SONAME"
+cmp include/core_pattern.h "$P_BOTH/include/core_pattern.h" || die "the installed header differs from include/core_pattern.h"
+run readelf -d "$P_BOTH/lib/$REAL_SO" | grep -E 'SONAME|NEEDED' | tee "$OUT/so-dynamic.txt"
+grep -qF "Library soname: [$SONAME]" "$OUT/so-dynamic.txt" || die "$REAL_SO does not have SONAME $SONAME"
+echo "installed $REAL_SO has SONAME $SONAME"
+(cd "$P_BOTH" && find . | sort)
+
+step "install (static) into a second prefix"
+t0=$SECONDS
+run bash scripts/install-capi.sh --prefix "$P_STATIC" --library-type static | tee "$OUT/install-static.log"
+echo "install (static, build cached) took $((SECONDS - t0))s"
+[ -f "$P_STATIC/lib/libcore_pattern.a" ] || die "install (static) did not install libcore_pattern.a"
+[ -f "$P_STATIC/lib/pkgconfig/core_pattern.pc" ] || die "install (static) did not install core_pattern.pc"
+if ls "$P_STATIC"/lib/libcore_pattern.so* >/dev/null 2>&1; then
+    die "install (static) installed a shared library: $(ls "$P_STATIC"/lib/libcore_pattern.so*)"
+fi
+(cd "$P_STATIC" && find . | sort)
+
+step "install (shared) staged with --destdir and --libdir"
+run bash scripts/install-capi.sh --destdir "$WORK/stage" --prefix /opt/core-pattern \
+    --libdir /opt/core-pattern/lib/x86_64-linux-gnu --library-type shared >"$OUT/install-stage.log"
+S_LIB="$WORK/stage/opt/core-pattern/lib/x86_64-linux-gnu"
+[ -f "$S_LIB/$REAL_SO" ] || die "--destdir/--libdir: $S_LIB/$REAL_SO missing"
+[ -L "$S_LIB/libcore_pattern.so" ] || die "--destdir/--libdir: $S_LIB/libcore_pattern.so missing"
+[ ! -e "$S_LIB/libcore_pattern.a" ] || die "--library-type shared installed the static library"
+[ -f "$WORK/stage/opt/core-pattern/include/core_pattern.h" ] || die "--destdir: the header is missing"
+grep -qx 'prefix=/opt/core-pattern' "$S_LIB/pkgconfig/core_pattern.pc" || die "--destdir leaked into the .pc prefix"
+grep -qx 'libdir=${prefix}/lib/x86_64-linux-gnu' "$S_LIB/pkgconfig/core_pattern.pc" || die "--libdir is not in the .pc"
+echo "staged under $WORK/stage; the .pc names the real prefix /opt/core-pattern"
+
+step "install-capi.sh fails loudly on bad arguments"
+for bad in "--library-type dynamic" "--prefix relative/dir" "--libdir lib" "--prefix" "--bogus"; do
+    # shellcheck disable=SC2086 # split the argument list on purpose
+    if bash scripts/install-capi.sh $bad >"$OUT/bad.log" 2>&1; then
+        die "install-capi.sh $bad succeeded"
+    fi
+    grep -q "install-capi.sh: error:" "$OUT/bad.log" || { cat "$OUT/bad.log" >&2; die "install-capi.sh $bad failed without an error message"; }
+    echo "rejected: install-capi.sh $bad ($(grep -m1 'error:' "$OUT/bad.log"))"
+done
+
+# ---------------------------------------------------------------------------
+step "build the debug libraries (--features capi) for the sanitizers"
 # [lib] builds only an rlib, so that Rust dependents get nothing else; the
 # C build path asks for the static and shared libraries explicitly.
-run cargo rustc --lib --release --features capi --crate-type staticlib,cdylib
 run cargo rustc --lib --features capi --crate-type staticlib,cdylib
 REL_A="$TARGET/release/libcore_pattern.a"
-REL_SO="$TARGET/release/libcore_pattern.so"
 DBG_A="$TARGET/debug/libcore_pattern.a"
-for f in "$REL_A" "$REL_SO" "$DBG_A"; do
+for f in "$REL_A" "$DBG_A"; do
     [ -f "$f" ] || die "missing $f"
     echo "built $f ($(wc -c <"$f") bytes)"
 done
@@ -139,6 +210,14 @@ step "header: cbindgen --verify"
 run "$CBINDGEN" -q --config cbindgen.toml --verify --output include/core_pattern.h ||
     die "include/core_pattern.h differs from what cbindgen $CBINDGEN_VERSION generates; regenerate: cbindgen -q --config cbindgen.toml --output include/core_pattern.h"
 echo "include/core_pattern.h is up to date"
+for m in MAJOR MINOR PATCH; do
+    grep -qE "^#define CPAT_VERSION_$m [0-9]+$" include/core_pattern.h || die "the header does not define CPAT_VERSION_$m"
+done
+grep -qx "#define CPAT_VERSION_MAJOR $V_MAJOR" include/core_pattern.h &&
+    grep -qx "#define CPAT_VERSION_MINOR $V_MINOR" include/core_pattern.h &&
+    grep -qx "#define CPAT_VERSION_PATCH $V_PATCH" include/core_pattern.h ||
+    die "CPAT_VERSION_MAJOR/MINOR/PATCH in the header differ from Cargo.toml's $VERSION"
+echo "CPAT_VERSION_MAJOR/MINOR/PATCH = $V_MAJOR.$V_MINOR.$V_PATCH"
 
 step "header: compiles alone as C99, C11 and C++"
 run "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/core_pattern.h
@@ -151,10 +230,12 @@ run "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -Iinclude -c "$OUT/guard.c" -
 run "$CXX" -x c++ -Wall -Wextra -Werror -Iinclude -c "$OUT/guard.c" -o "$OUT/guard_cxx.o"
 echo "header compiles as C99, C11 and C++"
 
-step "header, library and example name the same functions"
+step "header, installed libraries and example name the same functions"
+INST_SO="$P_BOTH/lib/$REAL_SO"
+INST_A="$P_BOTH/lib/libcore_pattern.a"
 grep -oE '\bcpat_[a-z0-9_]+\(' include/core_pattern.h | tr -d '(' | sort -u >"$OUT/header.txt"
-nm -D --defined-only "$REL_SO" | awk '$2 == "T" && $3 ~ /^cpat_/ {print $3}' | sort -u >"$OUT/so.txt"
-nm --defined-only "$REL_A" 2>/dev/null | awk '$2 == "T" && $3 ~ /^cpat_/ {print $3}' | sort -u >"$OUT/a.txt"
+nm -D --defined-only "$INST_SO" | awk '$2 == "T" && $3 ~ /^cpat_/ {print $3}' | sort -u >"$OUT/so.txt"
+nm --defined-only "$INST_A" 2>/dev/null | awk '$2 == "T" && $3 ~ /^cpat_/ {print $3}' | sort -u >"$OUT/a.txt"
 echo "$(wc -l <"$OUT/header.txt") functions in the header, $(wc -l <"$OUT/so.txt") cpat_ symbols in the .so, $(wc -l <"$OUT/a.txt") in the .a"
 [ -s "$OUT/header.txt" ] || die "no cpat_ functions found in the header"
 diff -u "$OUT/header.txt" "$OUT/so.txt" || die "header functions and shared-library symbols differ"
@@ -202,52 +283,65 @@ echo "valgrind summary:"
 grep -E "ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|still reachable|All heap blocks were freed|in use at exit" "$OUT/valgrind.log" | sed 's/^==[0-9]*== /  /'
 
 # ---------------------------------------------------------------------------
-step "pkg-config: target/core_pattern.pc"
-DESCRIPTION="$(sed -n 's/^description = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
-[ -n "$DESCRIPTION" ] || DESCRIPTION="Kernel-exact model of Linux kernel.core_pattern"
-if [ "$TARGET" = "$ROOT/target" ]; then
-    LIBDIR='${prefix}/target/release'
-else
-    LIBDIR="$TARGET/release"
-fi
-cat >"$TARGET/core_pattern.pc" <<EOF
-prefix=$ROOT
-libdir=$LIBDIR
-includedir=\${prefix}/include
+# (c) and (d) build a copy of the example outside the repository, with no
+# compiler search paths from the environment: only pkg-config's flags can
+# find the header and the library.
+APP="$WORK/app"
+mkdir -p "$APP"
+cp examples/c/basic.c "$APP/basic.c"
+unset CPATH C_INCLUDE_PATH CPLUS_INCLUDE_PATH LIBRARY_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+cd "$APP"
 
-Name: core_pattern
-Description: $DESCRIPTION
-Version: $VERSION
-Libs: -L\${libdir} -lcore_pattern
-Libs.private: $LIBS_PRIVATE
-Cflags: -I\${includedir}
-EOF
-cat "$TARGET/core_pattern.pc"
-export PKG_CONFIG_PATH="$TARGET"
+step "pkg-config: the installed core_pattern.pc"
+cat "$P_BOTH/lib/pkgconfig/core_pattern.pc"
+export PKG_CONFIG_PATH="$P_BOTH/lib/pkgconfig"
 run pkg-config --validate core_pattern
-PC_FLAGS="$(pkg-config --cflags --libs core_pattern | sed 's/ *$//')"
-echo "pkg-config --cflags --libs core_pattern: $PC_FLAGS"
-[ "$PC_FLAGS" = "-I$ROOT/include -L$TARGET/release -lcore_pattern" ] ||
-    die "unexpected pkg-config flags: $PC_FLAGS"
 PC_VERSION="$(pkg-config --modversion core_pattern)"
 [ "$PC_VERSION" = "$VERSION" ] || die "pkg-config version $PC_VERSION, Cargo.toml has $VERSION"
+PC_FLAGS="$(pkg-config --cflags --libs core_pattern | sed 's/ *$//')"
+echo "pkg-config --cflags --libs core_pattern: $PC_FLAGS"
+[ "$PC_FLAGS" = "-I$P_BOTH/include -L$P_BOTH/lib -lcore_pattern" ] ||
+    die "unexpected pkg-config flags: $PC_FLAGS"
 PC_STATIC="$(pkg-config --static --libs core_pattern | sed 's/ *$//')"
 echo "pkg-config --static --libs core_pattern: $PC_STATIC"
-case "$PC_STATIC" in
-*"-lpthread -ldl -lm"*) ;;
-*) die "Libs.private missing from: $PC_STATIC" ;;
-esac
+[ "$PC_STATIC" = "-L$P_BOTH/lib -lcore_pattern $LIBS_PRIVATE" ] ||
+    die "unexpected pkg-config --static flags: $PC_STATIC"
 
-# ---------------------------------------------------------------------------
-step "example (c): shared library (flags from pkg-config)"
+step "example (c): shared library, from $APP, flags from pkg-config only"
 # shellcheck disable=SC2046 # word splitting of pkg-config output is intended
 run "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 "-DCPAT_EXPECTED_VERSION=\"$VERSION\"" \
-    examples/c/basic.c $(pkg-config --cflags --libs core_pattern) -o "$OUT/basic-shared"
-run env LD_LIBRARY_PATH="$TARGET/release" ldd "$OUT/basic-shared" | tee "$OUT/ldd.txt"
-grep -q "libcore_pattern.so => $TARGET/release/libcore_pattern.so" "$OUT/ldd.txt" ||
-    die "basic-shared does not load $TARGET/release/libcore_pattern.so"
-run env LD_LIBRARY_PATH="$TARGET/release" "$OUT/basic-shared" | tee "$OUT/basic-shared.log"
+    basic.c $(pkg-config --cflags --libs core_pattern) -o basic-shared
+run readelf -d basic-shared | grep NEEDED | tee "$OUT/shared-needed.txt"
+grep -qF "Shared library: [$SONAME]" "$OUT/shared-needed.txt" || die "basic-shared does not need $SONAME"
+run env LD_LIBRARY_PATH="$P_BOTH/lib" ldd basic-shared | tee "$OUT/ldd-shared.txt"
+resolved="$(awk -v so="$SONAME" '$1 == so && $2 == "=>" {print $3}' "$OUT/ldd-shared.txt")"
+[ "$resolved" = "$P_BOTH/lib/$SONAME" ] || die "ldd resolves $SONAME to '${resolved:-nothing}', not $P_BOTH/lib/$SONAME"
+[ "$(readlink -f "$resolved")" = "$P_BOTH/lib/$REAL_SO" ] || die "$resolved is not the installed $REAL_SO"
+echo "basic-shared loads $resolved -> $REAL_SO (installed)"
+env -u LD_LIBRARY_PATH ldd basic-shared >"$OUT/ldd-shared-nopath.txt" || true
+if grep -q "$SONAME => not found" "$OUT/ldd-shared-nopath.txt"; then
+    echo "without LD_LIBRARY_PATH, $SONAME is not found (as expected for a private prefix)"
+fi
+run env LD_LIBRARY_PATH="$P_BOTH/lib" ./basic-shared | tee "$OUT/basic-shared.log"
 grep -qx "c example: all checks passed" "$OUT/basic-shared.log" || die "shared-library run did not pass"
 
+step "example (d): static-only prefix, from $APP, flags from pkg-config --static only"
+export PKG_CONFIG_PATH="$P_STATIC/lib/pkgconfig"
+PC_STATIC="$(pkg-config --static --cflags --libs core_pattern | sed 's/ *$//')"
+echo "pkg-config --static --cflags --libs core_pattern: $PC_STATIC"
+# shellcheck disable=SC2046 # word splitting of pkg-config output is intended
+run "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -O2 "-DCPAT_EXPECTED_VERSION=\"$VERSION\"" \
+    basic.c $(pkg-config --static --cflags --libs core_pattern) -o basic-static-pc
+run readelf -d basic-static-pc | grep NEEDED | tee "$OUT/static-needed.txt"
+if grep -q libcore_pattern "$OUT/static-needed.txt"; then die "basic-static-pc needs a libcore_pattern shared library"; fi
+run ldd basic-static-pc | tee "$OUT/ldd-static.txt"
+if grep -q libcore_pattern "$OUT/ldd-static.txt"; then die "ldd: basic-static-pc loads libcore_pattern"; fi
+nm basic-static-pc >"$OUT/static-nm.txt"
+grep -q ' T cpat_version$' "$OUT/static-nm.txt" || die "cpat_version is not linked into basic-static-pc"
+echo "basic-static-pc has the library linked in (no libcore_pattern.so needed)"
+run env -u LD_LIBRARY_PATH ./basic-static-pc | tee "$OUT/basic-static-pc.log"
+grep -qx "c example: all checks passed" "$OUT/basic-static-pc.log" || die "static pkg-config run did not pass"
+
+cd "$ROOT"
 echo
 echo "tests/c/run.sh: all C checks passed in $((SECONDS - START))s"
