@@ -1,6 +1,6 @@
 //! A pattern explained in plain words: its mode, what each token does,
 //! how a helper's arguments are split, where the core of an example crash
-//! goes, and the caveats (the [`lint`](crate::lint) findings among them).
+//! goes, and the caveats (the [`lint`] findings among them).
 //!
 //! This is what `corepat explain` prints; a program can show the same text
 //! ([`Explanation`]'s `Display`) or read the parts.
