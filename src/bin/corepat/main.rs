@@ -11,6 +11,10 @@
 //! comes from `core_pattern`; this file parses arguments and lays out text
 //! and JSON.
 
+// The doc comments of the argument types are clap's `--help` texts, written
+// for a terminal (`argv[0]`, `<comm>`), not rustdoc links or HTML.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
+
 /// `writeln!` into a String (which cannot fail).
 macro_rules! outln {
     ($o:expr) => {{ $o.push('\n'); }};
