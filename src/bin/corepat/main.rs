@@ -100,7 +100,7 @@ fn main() -> ExitCode {
                 component,
                 source,
                 format,
-                max_candidates,
+                max_candidates as usize,
             )
         }),
         Cmd::CheckManifest {
