@@ -106,3 +106,45 @@ fn a_manifest_input_over_the_limit_is_refused_while_reading() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("more than 16777216 bytes"), "{err}");
 }
+
+/// Names from a manifest reach the terminal with their control bytes
+/// escaped, and the shell commands meant to be pasted with them quoted.
+#[test]
+fn manifest_names_are_terminal_and_shell_safe() {
+    let manifest = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"evil\\e[31m$(id)\"\n  namespace: \"ns;rm -rf /\"\n  annotations:\n    alibabacloud.com/core-pattern: /data/dump-a/core-%e-%h-%t\nspec:\n  containers:\n  - name: app\n    image: app:1\n    volumeMounts: [{name: cores, mountPath: /data/dump-a}]\n  volumes:\n  - name: cores\n    emptyDir: {}\n";
+    let out = corepat(&["check-manifest", "-"], manifest.as_bytes());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert!(text.contains("evil\\x1b[31m$(id)"), "{text}");
+    let out = corepat(&["ephemeral-patch", "-"], manifest.as_bytes());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let how = String::from_utf8_lossy(&out.stderr);
+    assert!(!how.contains('\u{1b}'), "{how}");
+    assert!(
+        how.contains("kubectl -n 'ns;rm -rf /' patch pod 'evil\\x1b[31m$(id)'"),
+        "{how}"
+    );
+}
+
+/// Values no kernel can hold are usage errors, not silently modelled.
+#[test]
+fn impossible_values_are_usage_errors() {
+    for args in [
+        &["expand", "--suid-dumpable", "7", "core"][..],
+        &["expand", "--dumpable", "7", "core"],
+        &["lint", "--suid-dumpable", "3", "core"],
+    ] {
+        assert_eq!(corepat(args, b"").status.code(), Some(2), "{args:?}");
+    }
+    assert_eq!(
+        corepat(&["expand", "--dumpable", "2", "/c/core"], b"")
+            .status
+            .code(),
+        Some(0)
+    );
+}

@@ -214,7 +214,7 @@ pub(crate) struct SettingsArgs {
     #[arg(long, value_name = "N")]
     core_uses_pid: Option<u32>,
     /// fs.suid_dumpable (0, 1 or 2; default 0, or this machine's without PATTERN).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=2))]
     suid_dumpable: Option<u8>,
     /// kernel.core_pipe_limit (default 0, or this machine's without PATTERN).
     #[arg(long, value_name = "N")]
@@ -337,7 +337,7 @@ pub(crate) struct CrashArgs {
     #[arg(long)]
     gid: Option<u32>,
     /// Dumpable mode 0, 1 or 2 (%d).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2))]
     dumpable: Option<u8>,
     /// Signal, by number or name (%s).
     #[arg(long)]

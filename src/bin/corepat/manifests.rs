@@ -4,7 +4,7 @@ use core_pattern::KernelProfile;
 use std::io;
 use std::process::ExitCode;
 
-use crate::{Format, emit};
+use crate::{Format, emit, terminal_safe};
 
 /// Reads one manifest input, at most `MAX_MANIFEST_BYTES` of it: the limit
 /// applies while reading, so `/dev/zero` or `yes |` cannot exhaust memory.
@@ -108,18 +108,19 @@ pub(crate) fn ephemeral(
     let body = serde_json::to_string_pretty(&patch.body).map_err(|e| e.to_string())?;
     let mut o = String::new();
     outln!(o, "{body}");
-    eprintln!(
-        "# patch for {}: save the JSON above as patch.json, then:",
+    let mut how = format!(
+        "# patch for {}: save the JSON above as patch.json, then:\n",
         patch.object
     );
     for line in patch.kubectl.lines() {
         if line.starts_with('#') {
-            eprintln!("{line}");
+            outln!(how, "{line}");
         } else {
-            eprintln!("#   {line}");
+            outln!(how, "#   {line}");
         }
     }
-    eprintln!("# or, through the API server proxy:");
-    eprintln!("#   {}", patch.curl);
+    outln!(how, "# or, through the API server proxy:");
+    outln!(how, "#   {}", patch.curl);
+    eprint!("{}", terminal_safe(&how));
     emit(&o)
 }
