@@ -9,9 +9,12 @@ use core::fmt::Write as _;
 pub(crate) fn escape_line(bytes: &[u8]) -> (String, Vec<usize>) {
     let mut s = String::with_capacity(bytes.len());
     let mut cols = Vec::with_capacity(bytes.len() + 1);
+    // The column (in characters) where the next character goes: counted as
+    // the text grows, so the whole line costs O(n).
+    let mut col = 0;
     for chunk in bytes.utf8_chunks() {
         for c in chunk.valid().chars() {
-            let start = s.chars().count();
+            let start = col;
             match c {
                 '\n' => s.push_str("\\n"),
                 '\t' => s.push_str("\\t"),
@@ -22,16 +25,22 @@ pub(crate) fn escape_line(bytes: &[u8]) -> (String, Vec<usize>) {
                 }
                 c => s.push(c),
             }
+            col += match c {
+                '\n' | '\t' | '\r' | '\0' => 2,
+                c if c.is_control() => 4,
+                _ => 1,
+            };
             for _ in 0..c.len_utf8() {
                 cols.push(start);
             }
         }
         for b in chunk.invalid() {
-            cols.push(s.chars().count());
+            cols.push(col);
             let _ = write!(s, "\\x{b:02x}");
+            col += 4;
         }
     }
-    cols.push(s.chars().count());
+    cols.push(col);
     (s, cols)
 }
 
@@ -72,5 +81,15 @@ mod tests {
         );
         let r = caret_block("error", "E1", "m", b"a\xffb", Span::new(1, 2), "");
         assert!(r.contains("  | a\\xffb\n  |  ^^^^\n"), "{r}");
+    }
+
+    #[test]
+    fn columns_count_characters_as_shown() {
+        // Every kind of character: plain, multi-byte, short escape, \xNN
+        // for a control character and for an invalid byte.
+        let (line, cols2) = escape_line(b"a\xc3\xa9\n\x1b\xffz");
+        assert_eq!(line, "aé\\n\\x1b\\xffz");
+        assert_eq!(cols2, [0, 1, 1, 2, 4, 8, 12, 13]);
+        assert_eq!(line.chars().count(), 13);
     }
 }

@@ -206,20 +206,36 @@ pub fn ephemeral_patch(
                 .collect()
         })
         .unwrap_or_default();
+        // Names come from the manifest: quoted for the shell wherever they
+        // land in a command meant to be pasted (the `<pod-name>` placeholder
+        // is meant to be replaced, and stays as it is).
+        let quoted_pod = if pod == "<pod-name>" {
+            pod.clone()
+        } else {
+            shell_quote(&pod)
+        };
+        let qns = shell_quote(&ns);
         let find = if t.kind == "Pod" || labels.is_empty() {
             String::new()
         } else {
             format!(
-                "# <pod-name>: one of `kubectl -n {ns} get pods -l {}`\n",
-                labels.join(",")
+                "# <pod-name>: one of `kubectl -n {qns} get pods -l {}`\n",
+                shell_quote(&labels.join(","))
             )
         };
         let kubectl = format!(
-            "{find}kubectl -n {ns} patch pod {pod} --subresource=ephemeralcontainers --type=strategic --patch-file=patch.json && kubectl -n {ns} attach -it {pod} -c {}",
-            opts.name
+            "{find}kubectl -n {qns} patch pod {quoted_pod} --subresource=ephemeralcontainers --type=strategic --patch-file=patch.json && kubectl -n {qns} attach -it {quoted_pod} -c {}",
+            shell_quote(&opts.name)
         );
+        let url =
+            format!("http://127.0.0.1:8001/api/v1/namespaces/{ns}/pods/{pod}/ephemeralcontainers");
+        let url = if pod == "<pod-name>" && shell_quote(&ns) == ns {
+            url
+        } else {
+            shell_quote(&url)
+        };
         let curl = format!(
-            "kubectl proxy & curl -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' --data-binary @patch.json http://127.0.0.1:8001/api/v1/namespaces/{ns}/pods/{pod}/ephemeralcontainers"
+            "kubectl proxy & curl -X PATCH -H 'Content-Type: application/strategic-merge-patch+json' --data-binary @patch.json {url}"
         );
         return Ok(EphemeralPatch {
             object: t.object.clone(),
@@ -229,4 +245,40 @@ pub fn ephemeral_patch(
         });
     }
     Err(PatchError::NoAnnotatedWorkload)
+}
+
+/// `s` as one shell word: as it is when it has only characters no shell
+/// treats specially, otherwise in single quotes (a `'` inside written as
+/// `'\''`).
+pub(super) fn shell_quote(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'.' | b'_' | b'-' | b'/' | b':' | b'=' | b'@' | b'%' | b'+' | b','
+                )
+        });
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_quote("prod-1"), "prod-1");
+        assert_eq!(shell_quote("app=nginx,tier=web"), "app=nginx,tier=web");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("a b"), "'a b'");
+        assert_eq!(shell_quote("x;rm -rf /"), "'x;rm -rf /'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("$(id)"), "'$(id)'");
+        assert_eq!(shell_quote("\x1b[31m"), "'\x1b[31m'");
+    }
 }

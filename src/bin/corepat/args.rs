@@ -9,7 +9,7 @@ use crate::json::parse_core_limit;
 pub(crate) const EXIT_STATUS: &str = "\
 Exit status:
   0  fine: the pattern works, every name matched, no error found
-  1  a finding: no core would be written, an error-severity lint or manifest finding, a name that does not match
+  1  a finding: no core would be written, an error-severity lint or manifest finding, no name matches
   2  usage or input error: an unknown flag, a bad value, an unreadable file or /proc
 
 A pattern (or a name) that starts with `-` goes after `--`.";
@@ -94,7 +94,7 @@ pub(crate) enum Cmd {
     },
     /// Recover the fields from core file names (or a pipe helper's argv):
     /// which program, which PID, when, which signal. Ambiguity is reported,
-    /// never guessed. Exit status 1 when a name does not match.
+    /// never guessed. Exit status 1 when no name matches.
     #[command(after_help = EXIT_STATUS)]
     Match {
         #[command(flatten)]
@@ -105,9 +105,11 @@ pub(crate) enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// The most candidates listed per name (the count is always exact).
-        #[arg(long, value_name = "N", default_value_t = 16)]
-        max_candidates: usize,
+        /// The most candidates listed per name, at most 65536 (the C ABI's
+        /// CPAT_MAX_LISTED_CANDIDATES); the count is always exact.
+        #[arg(long, value_name = "N", default_value_t = 16,
+              value_parser = clap::value_parser!(u32).range(0..=65_536))]
+        max_candidates: u32,
         /// Match only the last component of the pattern (names without
         /// their directory). Implied by --dir.
         #[arg(long)]
@@ -212,7 +214,7 @@ pub(crate) struct SettingsArgs {
     #[arg(long, value_name = "N")]
     core_uses_pid: Option<u32>,
     /// fs.suid_dumpable (0, 1 or 2; default 0, or this machine's without PATTERN).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=2))]
     suid_dumpable: Option<u8>,
     /// kernel.core_pipe_limit (default 0, or this machine's without PATTERN).
     #[arg(long, value_name = "N")]
@@ -335,7 +337,7 @@ pub(crate) struct CrashArgs {
     #[arg(long)]
     gid: Option<u32>,
     /// Dumpable mode 0, 1 or 2 (%d).
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2))]
     dumpable: Option<u8>,
     /// Signal, by number or name (%s).
     #[arg(long)]

@@ -40,8 +40,26 @@ use serde_json::{Value, json};
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
 
-/// Writes the output; a closed pipe (`| head`) ends quietly.
+/// `text` safe for a terminal: every control character but the newline
+/// (an ESC from a manifest, a process name, a file name) shown as `\xNN`.
+fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.into();
+    }
+    let mut s = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            s.push_str(&format!("\\x{:02x}", c as u32));
+        } else {
+            s.push(c);
+        }
+    }
+    s.into()
+}
+
+/// Writes the output, terminal-safe; a closed pipe (`| head`) ends quietly.
 fn emit(text: &str) -> Result<ExitCode, String> {
+    let text = terminal_safe(text);
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(ExitCode::SUCCESS),
@@ -100,7 +118,7 @@ fn main() -> ExitCode {
                 component,
                 source,
                 format,
-                max_candidates,
+                max_candidates as usize,
             )
         }),
         Cmd::CheckManifest {
@@ -134,7 +152,7 @@ fn main() -> ExitCode {
     match r {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("corepat: error: {e}");
+            eprintln!("corepat: error: {}", terminal_safe(&e));
             ExitCode::from(2)
         }
     }

@@ -4,17 +4,31 @@ use core_pattern::KernelProfile;
 use std::io;
 use std::process::ExitCode;
 
-use crate::{Format, emit};
+use crate::{Format, emit, terminal_safe};
 
+/// Reads one manifest input, at most `MAX_MANIFEST_BYTES` of it: the limit
+/// applies while reading, so `/dev/zero` or `yes |` cannot exhaust memory.
 fn read_input(path: &std::path::Path) -> Result<(String, String), String> {
-    if path.as_os_str() == "-" {
-        let mut s = String::new();
-        io::Read::read_to_string(&mut io::stdin().lock(), &mut s)
-            .map_err(|e| format!("reading stdin: {e}"))?;
-        return Ok(("<stdin>".into(), s));
+    use core_pattern::k8s::MAX_MANIFEST_BYTES;
+    use io::Read as _;
+    let (name, reader): (String, Box<dyn io::Read>) = if path.as_os_str() == "-" {
+        ("<stdin>".into(), Box::new(io::stdin().lock()))
+    } else {
+        let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        (path.display().to_string(), Box::new(f))
+    };
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_MANIFEST_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("{name}: {e}"))?;
+    if bytes.len() > MAX_MANIFEST_BYTES {
+        return Err(format!(
+            "{name}: more than {MAX_MANIFEST_BYTES} bytes, the limit of one manifest input"
+        ));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok((path.display().to_string(), text))
+    let text = String::from_utf8(bytes).map_err(|e| format!("{name}: not UTF-8: {e}"))?;
+    Ok((name, text))
 }
 
 pub(crate) fn check_manifest(
@@ -94,18 +108,19 @@ pub(crate) fn ephemeral(
     let body = serde_json::to_string_pretty(&patch.body).map_err(|e| e.to_string())?;
     let mut o = String::new();
     outln!(o, "{body}");
-    eprintln!(
-        "# patch for {}: save the JSON above as patch.json, then:",
+    let mut how = format!(
+        "# patch for {}: save the JSON above as patch.json, then:\n",
         patch.object
     );
     for line in patch.kubectl.lines() {
         if line.starts_with('#') {
-            eprintln!("{line}");
+            outln!(how, "{line}");
         } else {
-            eprintln!("#   {line}");
+            outln!(how, "#   {line}");
         }
     }
-    eprintln!("# or, through the API server proxy:");
-    eprintln!("#   {}", patch.curl);
+    outln!(how, "# or, through the API server proxy:");
+    outln!(how, "#   {}", patch.curl);
+    eprint!("{}", terminal_safe(&how));
     emit(&o)
 }

@@ -96,6 +96,9 @@ fn time_of(m: &core_pattern::reverse::Matches<'_>) -> Option<i64> {
     }
 }
 
+/// The widest a column of the text table gets.
+const TABLE_CELL_MAX: usize = 64;
+
 pub(crate) fn match_names(
     raw: &[u8],
     kernel: &KernelProfile,
@@ -168,18 +171,23 @@ pub(crate) fn match_names(
             v
         }
     };
-    let mut results: Vec<(&Vec<u8>, core_pattern::reverse::Matches<'_>)> =
-        names.iter().map(|n| (n, matcher.match_name(n))).collect();
-    // Sorted by time; names without a time (or no match) last, by name.
-    results.sort_by(|a, b| {
-        let (ta, tb) = (time_of(&a.1), time_of(&b.1));
-        match (ta, tb) {
-            (Some(x), Some(y)) => x.cmp(&y).then(a.0.cmp(b.0)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a.0.cmp(b.0),
-        }
+    // Sorted by time; names without a time (or no match) last, by name. The
+    // time is read once per name (it costs a search of the candidates).
+    let mut keyed: Vec<(Option<i64>, &Vec<u8>, core_pattern::reverse::Matches<'_>)> = names
+        .iter()
+        .map(|n| {
+            let m = matcher.match_name(n);
+            (time_of(&m), n, m)
+        })
+        .collect();
+    keyed.sort_by(|a, b| match (a.0, b.0) {
+        (Some(x), Some(y)) => x.cmp(&y).then(a.1.cmp(b.1)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.1.cmp(b.1),
     });
+    let results: Vec<(&Vec<u8>, core_pattern::reverse::Matches<'_>)> =
+        keyed.into_iter().map(|(_, n, m)| (n, m)).collect();
     let mut any = false;
     match format {
         Format::Json => {
@@ -196,10 +204,14 @@ pub(crate) fn match_names(
                 let [prog, pid, time, sig, amb] = row(m);
                 rows.push([show(n), prog, pid, time, sig, amb]);
             }
+            // Columns are padded to the widest cell up to TABLE_CELL_MAX
+            // characters; a longer cell overflows its column instead of
+            // widening every row (a 64 KiB name must not pad every line to
+            // 64 KiB, nor pass the formatter's width limit).
             let mut width = header.map(str::len);
             for r in &rows {
                 for (w, c) in width.iter_mut().zip(r) {
-                    *w = (*w).max(c.chars().count());
+                    *w = (*w).max(c.chars().count().min(TABLE_CELL_MAX));
                 }
             }
             let line = |cells: &[String]| {

@@ -8,6 +8,7 @@ use crate::k8s::paths::normalize_path;
 use crate::k8s::pod::{Container, MountRef, PodTemplate, effective_subpath, get, mounts};
 use crate::lint::Severity;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// The findings about the ephemeral containers `ephemeral` of the pod spec
 /// and those in `patches`; `all_names` holds the names (and paths) of the
@@ -19,7 +20,7 @@ pub(super) fn ephemeral_findings(
     t: &PodTemplate<'_>,
     patches: &[&Document],
     ephemeral: Vec<Container<'_>>,
-    mut all_names: Vec<(String, String)>,
+    all_names: Vec<(String, String)>,
     covered_by: &[(String, String, Option<MountRef<'_>>)],
     regular_names: &[&str],
     dir: &str,
@@ -59,9 +60,16 @@ pub(super) fn ephemeral_findings(
             ));
         }
     }
+    // Names seen so far and where, and the regular containers: looked up
+    // in maps, so that many containers cost O(n), not O(n²).
+    let regular: HashSet<&str> = regular_names.iter().copied().collect();
+    let mut seen: HashMap<String, String> = HashMap::new();
+    for (n, path) in all_names {
+        seen.entry(n).or_insert(path);
+    }
     for (c, patch_doc) in &eph {
         let patch_doc = *patch_doc;
-        if let Some((_, first)) = all_names.iter().find(|(n, _)| *n == c.name) {
+        if let Some(first) = seen.get(&c.name) {
             ctx.add(
                 "ephemeral-name-duplicate",
                 Severity::Error,
@@ -75,9 +83,9 @@ pub(super) fn ephemeral_findings(
                 "give every ephemeral container a new, unique name (e.g. debugger-2)",
             );
         }
-        all_names.push((c.name.clone(), c.path.clone()));
+        seen.entry(c.name.clone()).or_insert_with(|| c.path.clone());
         if let Some(target) = c.value.get("targetContainerName").and_then(Value::as_str)
-            && !regular_names.contains(&target)
+            && !regular.contains(target)
         {
             ctx.add(
                 "ephemeral-target-missing",

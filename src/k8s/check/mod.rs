@@ -20,6 +20,7 @@ use crate::kernel::KernelProfile;
 use crate::lint::{self, Severity};
 use crate::spec::Specifier;
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// What [`check`] looks for.
 ///
@@ -73,8 +74,11 @@ impl CheckOptions {
 }
 
 struct Ctx<'a> {
-    set: &'a ManifestSet,
     findings: Vec<Finding>,
+    /// The PersistentVolumeClaims of the input by (namespace, name), the
+    /// first of each: looked up once per volume instead of scanning every
+    /// document (N Deployments with a PVC each were quadratic).
+    pvcs: HashMap<(&'a str, &'a str), &'a Document>,
 }
 
 impl Ctx<'_> {
@@ -180,9 +184,22 @@ fn patch_applies(t: &PodTemplate<'_>, patch: &Document) -> bool {
 }
 
 fn run(set: &ManifestSet, opts: &CheckOptions, strict: bool) -> Result<Report, ManifestError> {
+    let mut pvcs = HashMap::new();
+    for d in set.documents() {
+        if d.value.get("kind").and_then(Value::as_str) != Some("PersistentVolumeClaim") {
+            continue;
+        }
+        let Some(name) = get(&d.value, &["metadata", "name"]).and_then(Value::as_str) else {
+            continue;
+        };
+        let ns = get(&d.value, &["metadata", "namespace"])
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        pvcs.entry((ns, name)).or_insert(d);
+    }
     let mut ctx = Ctx {
-        set,
         findings: Vec::new(),
+        pvcs,
     };
     let mut templates: Vec<PodTemplate<'_>> = Vec::new();
     for doc in set.documents() {

@@ -6,6 +6,7 @@ use crate::k8s::manifest::ManifestError;
 use crate::k8s::pod::{MountRef, PodTemplate, VolumeKind, get, parse_quantity, volume_kind};
 use crate::lint::Severity;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// The findings about how the containers mount `dir`: `covered_by` holds,
 /// for each regular and init container, its name, the path of its
@@ -21,15 +22,19 @@ pub(super) fn mount_findings(
     dir: &str,
     has_hostname: bool,
 ) -> Result<(), ManifestError> {
-    let volume_by_name = |n: &str| {
-        volumes
-            .iter()
-            .enumerate()
-            .find(|(_, v)| v.get("name").and_then(Value::as_str) == Some(n))
-    };
+    // Looked up once per container or volume: sets and maps, so that a pod
+    // with many containers or volumes costs O(n), not O(n²).
+    let regular: HashSet<&str> = regular_names.iter().copied().collect();
+    let mut by_name: HashMap<&str, (usize, &Value)> = HashMap::new();
+    for (i, v) in volumes.iter().enumerate() {
+        if let Some(n) = v.get("name").and_then(Value::as_str) {
+            by_name.entry(n).or_insert((i, v));
+        }
+    }
+    let volume_by_name = |n: &str| by_name.get(n).copied();
     let any_regular_covered = covered_by
         .iter()
-        .any(|(n, _, m)| m.is_some() && regular_names.contains(&n.as_str()));
+        .any(|(n, _, m)| m.is_some() && regular.contains(n.as_str()));
     if !any_regular_covered {
         ctx.add(
             "directory-not-mounted",
@@ -41,9 +46,9 @@ pub(super) fn mount_findings(
             format!("add a volumeMount with mountPath `{dir}` to each container, backed by a NAS/OSS volume (or an emptyDir for the ephemeral-container route)"),
         );
     }
-    let mut shared_volumes: Vec<String> = Vec::new();
+    let mut shared_volumes: HashSet<&str> = HashSet::new();
     for (cname, mpath, m) in covered_by {
-        let is_init = !regular_names.contains(&cname.as_str());
+        let is_init = !regular.contains(cname.as_str());
         let Some(m) = m else {
             if any_regular_covered || is_init {
                 ctx.add(
@@ -81,10 +86,9 @@ pub(super) fn mount_findings(
                 "prefer a plain mount, or account for the per-pod subdirectory when collecting",
             );
         }
-        if shared_volumes.contains(&m.volume) {
+        if !shared_volumes.insert(m.volume.as_str()) {
             continue;
         }
-        shared_volumes.push(m.volume.clone());
         // A7
         let Some((vi, vol)) = volume_by_name(&m.volume) else {
             ctx.add(
@@ -252,14 +256,7 @@ fn pvc_findings(
     vpath: &str,
     claim: &str,
 ) -> Result<(), ManifestError> {
-    let pvc = ctx.set.documents().iter().find(|d| {
-        d.value.get("kind").and_then(Value::as_str) == Some("PersistentVolumeClaim")
-            && get(&d.value, &["metadata", "name"]).and_then(Value::as_str) == Some(claim)
-            && get(&d.value, &["metadata", "namespace"])
-                .and_then(Value::as_str)
-                .unwrap_or("default")
-                == t.namespace
-    });
+    let pvc = ctx.pvcs.get(&(t.namespace.as_str(), claim)).copied();
     let Some(pvc) = pvc else {
         ctx.add(
             "pvc-not-found",
