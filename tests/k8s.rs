@@ -2924,3 +2924,43 @@ fn parse_quantity_table() {
         assert_eq!(parse_quantity(input), want, "{input:?}");
     }
 }
+
+/// `%YAML` and `%TAG` directives belong to the document their `---` starts
+/// (they were read as a broken document of their own).
+#[test]
+fn yaml_directives_before_a_document() {
+    let text = "%YAML 1.2\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n...\n%YAML 1.2\n%TAG ! tag:example.com,2026:\n--- \napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n";
+    let set = ManifestSet::parse("d.yaml", text).unwrap();
+    let names: Vec<_> = set
+        .documents()
+        .iter()
+        .map(|d| d.value["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b", "c"]);
+    // Errors keep the input's line numbers.
+    let e = ManifestSet::parse("d.yaml", "%YAML 1.2\n---\na: 1\nb: [\n").unwrap_err();
+    assert!(
+        matches!(e, ManifestError::Syntax { line: Some(4), .. }),
+        "{e:?}"
+    );
+    // Directives with no document after them are an error, not ignored.
+    assert!(ManifestSet::parse("d.yaml", "a: 1\n...\n%YAML 1.2\n").is_err());
+}
+
+/// JSON objects one after another, as `kubectl get -o json` output
+/// concatenated by a script, and as kubectl accepts them.
+#[test]
+fn concatenated_json_objects() {
+    let text = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
+{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}"#;
+    let set = ManifestSet::parse("c.json", text).unwrap();
+    assert_eq!(set.documents().len(), 2);
+    assert!(set.documents().iter().all(|d| d.invalid_json.is_none()));
+    // A broken second object is reported where it breaks.
+    let e = ManifestSet::parse("c.json", "{\"a\": 1}\n{\"b\": }\n");
+    match e {
+        Ok(set) => assert!(set.documents().iter().any(|d| d.invalid_json.is_some())),
+        Err(ManifestError::Syntax { line, .. }) => assert_eq!(line, Some(2)),
+        Err(other) => panic!("{other:?}"),
+    }
+}

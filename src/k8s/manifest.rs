@@ -124,8 +124,11 @@ impl ManifestSet {
         }
         let mut invalid_json = None;
         let values: Vec<Value> = if text.trim_start().starts_with(['{', '[']) {
-            match serde_json::from_str::<Value>(text) {
-                Ok(v) => vec![v],
+            // One JSON value, or several one after another (as kubectl
+            // accepts them).
+            let stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+            match stream.collect::<Result<Vec<Value>, _>>() {
+                Ok(v) => v,
                 Err(e) => {
                     let (line, column) = (e.line(), e.column());
                     invalid_json = Some((line, column, e.to_string()));
@@ -236,8 +239,23 @@ fn split_documents(text: &str) -> Vec<(usize, String)> {
     let mut cur = String::new();
     let mut start = 1;
     let mut explicit = false;
+    // Directives (`%YAML 1.2`, `%TAG ...`) before a `---` belong to the
+    // document that marker starts: kept here, with their first line.
+    let mut directives = String::new();
+    let mut directives_start = 0;
+    let no_content = |s: &str| {
+        s.lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    };
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let body = line.trim_end_matches(['\n', '\r']);
+        if body.starts_with('%') && !explicit && no_content(&cur) {
+            if directives.is_empty() {
+                directives_start = i + 1;
+            }
+            directives.push_str(line);
+            continue;
+        }
         let is_marker = |m: &str| {
             body == m
                 || body
@@ -250,10 +268,17 @@ fn split_documents(text: &str) -> Vec<(usize, String)> {
             }
             cur.clear();
             explicit = true;
-            start = i + 1;
-            // Content after the marker stays, at its column.
-            cur.push_str("   ");
-            cur.push_str(&line[3..]);
+            if directives.is_empty() {
+                start = i + 1;
+                // Content after the marker stays, at its column.
+                cur.push_str("   ");
+                cur.push_str(&line[3..]);
+            } else {
+                // The directives, then the marker itself, which they need.
+                start = directives_start;
+                cur.push_str(&std::mem::take(&mut directives));
+                cur.push_str(line);
+            }
         } else if is_marker("...") {
             docs.push((start, std::mem::take(&mut cur)));
             explicit = false;
@@ -262,6 +287,8 @@ fn split_documents(text: &str) -> Vec<(usize, String)> {
             cur.push_str(line);
         }
     }
+    // Directives with no `---` after them: left for the parser to report.
+    cur.push_str(&directives);
     if explicit || !cur.trim().is_empty() {
         docs.push((start, cur));
     }
