@@ -69,6 +69,10 @@ impl KernelProfile {
     /// feature on, socket checks on write.
     pub const LATEST_VERSION: KernelVersion = KernelVersion::new(7, 3, 4);
 
+    /// The oldest release [`KernelProfile::parse`] accepts: 2.6.19, the
+    /// first with `|helper` patterns.
+    pub const OLDEST_VERSION: KernelVersion = KernelVersion::new(2, 6, 19);
+
     /// The profile of the newest known behaviour. This is the default.
     pub const fn latest() -> KernelProfile {
         KernelProfile::new(Self::LATEST_VERSION)
@@ -92,9 +96,18 @@ impl KernelProfile {
     ///
     /// # Errors
     ///
-    /// [`KernelVersionError`] for a string that is not a kernel release.
+    /// [`KernelVersionError`] for a string that is not a kernel release
+    /// ([`KernelVersion::parse`]), and for a release before
+    /// [`KernelProfile::OLDEST_VERSION`], which this crate does not model.
     pub fn parse(release: &str) -> Result<KernelProfile, KernelVersionError> {
-        Ok(KernelProfile::new(KernelVersion::parse(release)?))
+        let v = KernelVersion::parse(release)?;
+        if !v.at_least(KernelProfile::OLDEST_VERSION) {
+            return Err(KernelVersionError::new(
+                release,
+                "releases before 2.6.19, the first with pipe patterns, are not modelled",
+            ));
+        }
+        Ok(KernelProfile::new(v))
     }
 
     /// The kernel version.

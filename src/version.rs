@@ -70,7 +70,9 @@ impl KernelVersion {
     /// # Errors
     ///
     /// [`KernelVersionError`] when the string does not start with
-    /// `MAJOR.MINOR`: `""`, `"linux"`, `"6"`, `"6.x"`.
+    /// `MAJOR.MINOR` (`""`, `"linux"`, `"6"`, `"6.x"`), has a character no
+    /// release has (`"6.1;rm"`, `"6.1 x"`: only letters, digits and
+    /// `. - _ + ~`), or is longer than the 64 bytes of a release.
     ///
     /// ```
     /// use core_pattern::KernelVersion;
@@ -80,9 +82,27 @@ impl KernelVersion {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn parse(s: &str) -> Result<KernelVersion, KernelVersionError> {
-        let err = || KernelVersionError {
-            input: s.chars().take(64).collect(),
+        let err = || {
+            KernelVersionError::new(
+                s,
+                "expected MAJOR.MINOR[.PATCH] as `uname -r` prints it, e.g. `6.18.15` or `6.1.0-56-cloud-amd64`",
+            )
         };
+        if s.len() > RELEASE_MAX {
+            return Err(KernelVersionError::new(
+                s,
+                "longer than the 64 bytes a kernel release can have",
+            ));
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'+' | b'~'))
+        {
+            return Err(KernelVersionError::new(
+                s,
+                "a release has only letters, digits and `. - _ + ~`, as `uname -r` prints it",
+            ));
+        }
         let bytes = s.as_bytes();
         let mut pos = 0;
         let num = |pos: &mut usize| -> Option<u64> {
@@ -155,11 +175,23 @@ impl FromStr for KernelVersion {
     }
 }
 
-/// A kernel release string that is not `MAJOR.MINOR[.PATCH]...`.
+/// A kernel release string that is not `MAJOR.MINOR[.PATCH]...` as
+/// `uname -r` prints it, or one this crate does not model.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid kernel release {input:?}: expected MAJOR.MINOR[.PATCH] as `uname -r` prints it, e.g. `6.18.15` or `6.1.0-56-cloud-amd64`"
-)]
+#[error("invalid kernel release {input:?}: {why}")]
 pub struct KernelVersionError {
     input: String,
+    why: &'static str,
 }
+
+impl KernelVersionError {
+    pub(crate) fn new(input: &str, why: &'static str) -> KernelVersionError {
+        KernelVersionError {
+            input: input.chars().take(64).collect(),
+            why,
+        }
+    }
+}
+
+/// The longest release `uname -r` can print (`__NEW_UTS_LEN`).
+const RELEASE_MAX: usize = 64;

@@ -148,3 +148,12 @@ fn impossible_values_are_usage_errors() {
         Some(0)
     );
 }
+
+/// A kernel release no kernel has is a usage error.
+#[test]
+fn impossible_kernel_releases_are_usage_errors() {
+    for release in ["6.1;rm", "2.6.0", "linux"] {
+        let out = corepat(&["expand", "--kernel", release, "core"], b"");
+        assert_eq!(out.status.code(), Some(2), "{release}");
+    }
+}

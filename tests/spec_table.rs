@@ -1815,3 +1815,32 @@ writes!(
     latest(), b"core", [b"@/run", b"/cd.sock\n"], suid 0
     => returns [5, 9], errno None, stored b"@/run/cd.sock"
 );
+
+/// Release strings with characters no `uname -r` prints, longer than a
+/// release can be, or older than the first kernel with pipe patterns are
+/// refused, with a reason (they were read by their numeric prefix).
+#[test]
+fn releases_a_kernel_cannot_have_are_refused() {
+    for (release, why) in [
+        ("6.1;rm", "only letters, digits"),
+        ("6.1 x", "only letters, digits"),
+        ("6.1.0-`id`", "only letters, digits"),
+        (&"6.1.0-".repeat(12), "longer than the 64 bytes"),
+        ("2.6.0", "before 2.6.19"),
+        ("2.4.37", "before 2.6.19"),
+    ] {
+        let e = KernelProfile::parse(release).unwrap_err();
+        assert!(e.to_string().contains(why), "{release}: {e}");
+    }
+    for release in [
+        "2.6.19",
+        "6.1.0-56-cloud-amd64",
+        "5.15.133.1-microsoft-standard-WSL2",
+        "6.5.6-300.fc39.x86_64",
+        "6.17.0-rc3+",
+        "4.19.157-perf~1",
+        "6.6.1-arch1_1",
+    ] {
+        assert!(KernelProfile::parse(release).is_ok(), "{release}");
+    }
+}
