@@ -52,6 +52,7 @@
 //! | `k8s` | yes | the `k8s` module | serde, serde_json, serde-saphyr |
 //! | `doctor` | yes | the `doctor` module | libc |
 //! | `capi` | no | the `ffi` module (the C ABI); implies `k8s` | |
+//! | `cli` | no | the `corepat` tool (`cargo install core-pattern --features cli`), no library API; implies `k8s` and `doctor` | clap, clap_complete, clap_mangen |
 //!
 //! `cargo add core-pattern` gives the core, the manifest checker and the
 //! doctor. A program that only parses, expands, lints or matches patterns
