@@ -686,6 +686,8 @@ cpat_result cpat_sysctl_write(const struct cpat_kernel *kernel,
 /*
  Expands `p` for a crash. `settings` may be NULL (all zero). `*out` is
  written only on success; free it with `cpat_outcome_free`.
+ `CPAT_RESULT_INVALID_ARGUMENT` for a `dumpable` or `suid_dumpable` above
+ 2, which no kernel has.
 
  # Safety
 

@@ -1822,3 +1822,49 @@ mod proptests {
         }
     }
 }
+
+/// A dumpable mode or `fs.suid_dumpable` no kernel has is an invalid
+/// argument (7 was modelled as 1), for every function that takes them; the
+/// out-pointers stay untouched.
+#[test]
+fn impossible_dumpable_values_are_invalid_arguments() {
+    let p = parse(b"/cores/core.%p");
+    let bad_settings = cpat_settings {
+        core_uses_pid: 0,
+        suid_dumpable: 3,
+        core_pipe_limit: 0,
+    };
+    let good = c_settings(&Settings::new());
+    let mut crash = cpat_crash::from(&Crash::example());
+    let mut o = poison();
+    // SAFETY: see the module docs.
+    let rc = unsafe { cpat_pattern_expand(p, &bad_settings, &crash, &mut o) };
+    assert_eq!((rc, o), (CPAT_RESULT_INVALID_ARGUMENT, poison()));
+    crash.dumpable = 7;
+    // SAFETY: as above.
+    let rc = unsafe { cpat_pattern_expand(p, &good, &crash, &mut o) };
+    assert_eq!((rc, o), (CPAT_RESULT_INVALID_ARGUMENT, poison()));
+    let mut need = 0;
+    // SAFETY: as above.
+    let rc =
+        unsafe { cpat_pattern_expand_file_name(p, &good, &crash, ptr::null_mut(), 0, &mut need) };
+    assert_eq!(rc, CPAT_RESULT_INVALID_ARGUMENT);
+    let mut r = poison();
+    // SAFETY: as above.
+    let rc = unsafe { cpat_lint(b"core".as_ptr(), 4, ptr::null(), &bad_settings, &mut r) };
+    assert_eq!((rc, r), (CPAT_RESULT_INVALID_ARGUMENT, poison()));
+    let mut m = poison();
+    // SAFETY: as above.
+    let rc = unsafe { cpat_matcher_new(p, &bad_settings, CPAT_TARGET_PATH, &mut m) };
+    assert_eq!((rc, m), (CPAT_RESULT_INVALID_ARGUMENT, poison()));
+    // 2 is a real mode.
+    crash.dumpable = 2;
+    // SAFETY: as above.
+    let rc = unsafe { cpat_pattern_expand(p, &good, &crash, &mut o) };
+    assert_eq!(rc, CPAT_RESULT_OK);
+    // SAFETY: created above, freed once.
+    unsafe {
+        cpat_outcome_free(o);
+        cpat_pattern_free(p);
+    }
+}

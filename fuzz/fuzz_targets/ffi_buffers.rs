@@ -65,6 +65,26 @@ fuzz_target!(
                 core_pattern::CoreLimit::Unlimited => 0,
             },
         };
+        if cc.dumpable > 2 {
+            // No process has this mode: the C ABI refuses it.
+            let mut out_len = usize::MAX;
+            // SAFETY: live handle, valid inputs, a size query.
+            let r = unsafe {
+                cpat_pattern_expand_file_name(
+                    p,
+                    &settings,
+                    &cc,
+                    std::ptr::null_mut(),
+                    0,
+                    &mut out_len,
+                )
+            };
+            assert_eq!(r, cpat_result::CPAT_RESULT_INVALID_ARGUMENT);
+            assert_eq!(out_len, usize::MAX);
+            // SAFETY: created above, freed once.
+            unsafe { cpat_pattern_free(p) };
+            return;
+        }
         let expected = rust.expand(&s.settings(), &crash);
         for len in [usize::from(len_a % 600), usize::from(len_b % 64), 0] {
             let mut buf = vec![GUARD; len + 32];

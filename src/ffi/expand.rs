@@ -100,19 +100,27 @@ impl From<&Crash<'_>> for cpat_crash {
 
 /// The settings behind `s`; all zero for NULL.
 ///
+/// # Errors
+///
+/// `CPAT_RESULT_INVALID_ARGUMENT` for a `suid_dumpable` no kernel accepts
+/// (only 0, 1 and 2).
+///
 /// # Safety
 ///
 /// `s` must be NULL or point to a valid `cpat_settings`.
-pub(super) unsafe fn settings_of(s: *const cpat_settings) -> Settings {
+pub(super) unsafe fn settings_of(s: *const cpat_settings) -> Result<Settings, cpat_result> {
     if s.is_null() {
-        return Settings::default();
+        return Ok(Settings::default());
     }
     // SAFETY: non-NULL and valid by the caller's promise.
     let s = unsafe { &*s };
-    Settings::new()
+    if s.suid_dumpable > 2 {
+        return Err(CPAT_RESULT_INVALID_ARGUMENT);
+    }
+    Ok(Settings::new()
         .with_core_uses_pid(s.core_uses_pid != 0)
         .with_suid_dumpable(s.suid_dumpable)
-        .with_core_pipe_limit(s.core_pipe_limit)
+        .with_core_pipe_limit(s.core_pipe_limit))
 }
 
 /// # Safety
@@ -127,9 +135,13 @@ unsafe fn inputs<'a>(
         return Err(CPAT_RESULT_NULL_PARAMETER);
     }
     // SAFETY: forwarded caller promise.
-    let settings = unsafe { settings_of(s) };
+    let settings = unsafe { settings_of(s) }?;
     // SAFETY: non-NULL and valid by promise.
     let c = unsafe { &*c };
+    // A dumpable mode is 0, 1 or 2 (`PR_SET_DUMPABLE`); no process has another.
+    if c.dumpable > 2 {
+        return Err(CPAT_RESULT_INVALID_ARGUMENT);
+    }
     let crash = Crash {
         pid: c.pid,
         tid: c.tid,
@@ -177,6 +189,8 @@ pub const CPAT_OUTCOME_NONE: u32 = 3;
 
 /// Expands `p` for a crash. `settings` may be NULL (all zero). `*out` is
 /// written only on success; free it with `cpat_outcome_free`.
+/// `CPAT_RESULT_INVALID_ARGUMENT` for a `dumpable` or `suid_dumpable` above
+/// 2, which no kernel has.
 ///
 /// # Safety
 ///

@@ -54,7 +54,7 @@ pub unsafe extern "C" fn cpat_lint(
         // SAFETY: forwarded caller promise.
         let k = unsafe { kernel_or_latest(kernel) };
         // SAFETY: forwarded caller promise.
-        let s = unsafe { settings_of(settings) };
+        let s = try_ffi!(unsafe { settings_of(settings) });
         // SAFETY: forwarded caller promise.
         unsafe { give(cpat_lint_report(lint::check(input, &k, &s)), out) }
     })

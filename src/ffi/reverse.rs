@@ -42,7 +42,7 @@ pub unsafe extern "C" fn cpat_matcher_new(
             _ => return CPAT_RESULT_INVALID_ARGUMENT,
         };
         // SAFETY: forwarded caller promise.
-        let s = unsafe { settings_of(settings) };
+        let s = try_ffi!(unsafe { settings_of(settings) });
         match p.0.matcher(&s, MatchOptions::new().target(t)) {
             // SAFETY: forwarded caller promise.
             Ok(m) => unsafe { give(cpat_matcher(m), out) },
