@@ -33,18 +33,7 @@ pub(crate) enum Cmd {
     /// its sysctls and the running kernel. Exit status 1 when no core would
     /// be written or an error-severity lint fires.
     #[command(after_help = EXIT_STATUS)]
-    Explain {
-        #[command(flatten)]
-        kernel: KernelArgs,
-        #[command(flatten)]
-        settings: SettingsArgs,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// The pattern, as you would write it to /proc/sys/kernel/core_pattern
-        /// (default: this machine's).
-        pattern: Option<String>,
-    },
+    Explain(SubjectArgs),
     /// Expand a pattern for one crashing process and print the outcome.
     /// Exit status 1 when no core would be written.
     #[command(after_help = EXIT_STATUS)]
@@ -65,17 +54,7 @@ pub(crate) enum Cmd {
     /// PATTERN, this machine's. Exit status 1 when an error-severity lint
     /// fires.
     #[command(after_help = EXIT_STATUS)]
-    Lint {
-        #[command(flatten)]
-        kernel: KernelArgs,
-        #[command(flatten)]
-        settings: SettingsArgs,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// The pattern (default: this machine's).
-        pattern: Option<String>,
-    },
+    Lint(SubjectArgs),
     /// Look at this machine (read-only): where the next core of a process
     /// would go, or why there would be none. Exit status 1 when no core would
     /// be written or an error was found, 2 when /proc could not be read.
@@ -242,6 +221,22 @@ impl SettingsArgs {
     }
 }
 
+/// The arguments of `explain` and `lint`: a pattern (or this machine's), the
+/// kernel, the settings, the output format.
+#[derive(Args)]
+pub(crate) struct SubjectArgs {
+    #[command(flatten)]
+    pub(crate) kernel: KernelArgs,
+    #[command(flatten)]
+    pub(crate) settings: SettingsArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// The pattern, as you would write it to /proc/sys/kernel/core_pattern
+    /// (default: this machine's).
+    pub(crate) pattern: Option<String>,
+}
+
 /// The pattern, kernel and settings to explain or lint, and where each came
 /// from: the command line, or (without a pattern) this machine.
 pub(crate) struct Subject {
@@ -255,11 +250,13 @@ pub(crate) struct Subject {
     pub(crate) kernel_from: &'static str,
 }
 
-pub(crate) fn subject(
-    pattern: Option<String>,
-    kernel: &KernelArgs,
-    settings: &SettingsArgs,
-) -> Result<Subject, String> {
+pub(crate) fn subject(args: SubjectArgs) -> Result<Subject, String> {
+    let SubjectArgs {
+        kernel,
+        settings,
+        pattern,
+        ..
+    } = args;
     let (given_kernel, kernel_given) = kernel.profile()?;
     if let Some(p) = pattern {
         let (kernel_from, kernel_text) = if kernel_given {

@@ -71,12 +71,10 @@ fn emit(text: &str) -> Result<ExitCode, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let r = match cli.cmd {
-        Cmd::Explain {
-            kernel,
-            settings,
-            format,
-            pattern,
-        } => subject(pattern, &kernel, &settings).and_then(|s| explain(&s, format)),
+        Cmd::Explain(args) => {
+            let format = args.format;
+            subject(args).and_then(|s| explain(&s, format))
+        }
         Cmd::Expand {
             kernel,
             settings,
@@ -87,12 +85,10 @@ fn main() -> ExitCode {
             let c = crash.crash()?;
             expand(pattern.as_bytes(), &k, &settings.settings(), &c, format)
         }),
-        Cmd::Lint {
-            kernel,
-            settings,
-            format,
-            pattern,
-        } => subject(pattern, &kernel, &settings).and_then(|s| lint(&s, format)),
+        Cmd::Lint(args) => {
+            let format = args.format;
+            subject(args).and_then(|s| lint(&s, format))
+        }
         Cmd::Doctor { pid, proc, format } => doctor(&proc, pid, format),
         Cmd::Match {
             kernel,
