@@ -52,6 +52,7 @@ use crate::sysctl::stored_value;
 use rules::{lint_pattern, sort, storage_lints};
 
 use core::fmt;
+use std::borrow::Cow;
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -197,8 +198,10 @@ pub struct Lint {
     kind: LintKind,
     severity: Severity,
     span: Span,
-    message: String,
-    help: String,
+    // Most helps and many messages are fixed text: borrowed, not copied
+    // (a long hostile pattern yields one lint per specifier).
+    message: Cow<'static, str>,
+    help: Cow<'static, str>,
 }
 
 impl Lint {
@@ -206,8 +209,8 @@ impl Lint {
         kind: LintKind,
         severity: Severity,
         span: Span,
-        message: impl Into<String>,
-        help: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
+        help: impl Into<Cow<'static, str>>,
     ) -> Lint {
         Lint {
             kind,

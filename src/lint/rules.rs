@@ -399,8 +399,8 @@ fn file_lints(p: &Pattern, settings: &Settings, out: &mut Vec<Lint>) {
     let mut comp_start = 0usize;
     let mut comp_max = 0usize;
     let mut risky: Option<Specifier> = None;
-    let mut dir_specs: Vec<Span> = Vec::new();
-    let mut pending: Vec<Span> = Vec::new();
+    let mut dir_specs: Vec<(Span, Specifier)> = Vec::new();
+    let mut pending: Vec<(Span, Specifier)> = Vec::new();
     let flush = |start: usize,
                  end: usize,
                  max: usize,
@@ -449,7 +449,7 @@ fn file_lints(p: &Pattern, settings: &Settings, out: &mut Vec<Lint>) {
                     risky = Some(s);
                 }
                 if s != Specifier::Percent {
-                    pending.push(t.span);
+                    pending.push((t.span, s));
                 }
             }
             TokenKind::TrailingPercent => break,
@@ -460,14 +460,14 @@ fn file_lints(p: &Pattern, settings: &Settings, out: &mut Vec<Lint>) {
         comp_max += 8;
     }
     flush(comp_start, bytes.len(), comp_max, risky, out);
-    for span in dir_specs {
+    out.reserve(dir_specs.len());
+    for (span, spec) in dir_specs {
         out.push(Lint::new(
             LintKind::SpecifierInDirectory,
             Severity::Warning,
             span,
             format!(
-                "{} is in a directory name: the kernel never creates directories, so each crash needs a directory that already exists",
-                shown(&bytes[span.range()])
+                "{spec} is in a directory name: the kernel never creates directories, so each crash needs a directory that already exists"
             ),
             "keep specifiers in the last component, e.g. /var/crash/core.%e.%P.%t",
         ));

@@ -147,40 +147,71 @@ fn invalid_finding(e: &ManifestError) -> Finding {
     }
 }
 
-/// Whether an ephemeral-container patch is meant for workload `t`: it mounts
-/// one of the pod's volumes or targets one of its containers.
-fn patch_applies(t: &PodTemplate<'_>, patch: &Document) -> bool {
-    let names = |list: &str, key: &str| -> Vec<String> {
-        t.spec
-            .get(list)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.get(key).and_then(Value::as_str).map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let volumes = names("volumes", "name");
-    let containers = names("containers", "name");
-    let items = get(&patch.value, &["spec", "ephemeralContainers"])
+/// The names a list in a pod spec holds (`volumes` or `containers`).
+fn spec_names<'a>(t: &PodTemplate<'a>, list: &str) -> Vec<&'a str> {
+    t.spec
+        .get(list)
         .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    items.iter().any(|c| {
-        let target = c.get("targetContainerName").and_then(Value::as_str);
-        let mounts_ours = c
-            .get("volumeMounts")
-            .and_then(Value::as_array)
-            .is_some_and(|ms| {
-                ms.iter().any(|m| {
-                    m.get("name")
-                        .and_then(Value::as_str)
-                        .is_some_and(|n| volumes.iter().any(|v| v == n))
-                })
-            });
-        mounts_ours || target.is_some_and(|n| containers.iter().any(|c| c == n))
-    })
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.get("name").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Which ephemeral-container patches name what: the volumes their
+/// containers mount and the containers they target, each to the patches
+/// (by index) that name it. Built once, so matching patches to workloads
+/// costs a lookup per volume and container name, not a scan of every patch
+/// per workload.
+#[derive(Default)]
+struct PatchIndex<'a> {
+    by_volume: HashMap<&'a str, Vec<usize>>,
+    by_target: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> PatchIndex<'a> {
+    fn new(patches: &[&'a Document]) -> PatchIndex<'a> {
+        let mut ix = PatchIndex::default();
+        for (j, patch) in patches.iter().enumerate() {
+            let items = get(&patch.value, &["spec", "ephemeralContainers"])
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            for c in items {
+                if let Some(n) = c.get("targetContainerName").and_then(Value::as_str) {
+                    ix.by_target.entry(n).or_default().push(j);
+                }
+                for m in c
+                    .get("volumeMounts")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    if let Some(n) = m.get("name").and_then(Value::as_str) {
+                        ix.by_volume.entry(n).or_default().push(j);
+                    }
+                }
+            }
+        }
+        ix
+    }
+
+    /// The patches meant for workload `t`, in input order: those that
+    /// mount one of its volumes or target one of its containers.
+    fn for_template(&self, t: &PodTemplate<'_>) -> Vec<usize> {
+        let mut mine: Vec<usize> = Vec::new();
+        for v in spec_names(t, "volumes") {
+            mine.extend(self.by_volume.get(v).into_iter().flatten());
+        }
+        for c in spec_names(t, "containers") {
+            mine.extend(self.by_target.get(c).into_iter().flatten());
+        }
+        mine.sort_unstable();
+        mine.dedup();
+        mine
+    }
 }
 
 fn run(set: &ManifestSet, opts: &CheckOptions, strict: bool) -> Result<Report, ManifestError> {
@@ -218,25 +249,26 @@ fn run(set: &ManifestSet, opts: &CheckOptions, strict: bool) -> Result<Report, M
                 && get(&d.value, &["spec", "ephemeralContainers"]).is_some()
         })
         .collect();
-    let annotated: Vec<usize> = templates
+    let annotated: Vec<bool> = templates
         .iter()
-        .enumerate()
-        .filter(|(_, t)| annotation(t.pod_annotations, &opts.keys).is_some())
-        .map(|(i, _)| i)
+        .map(|t| annotation(t.pod_annotations, &opts.keys).is_some())
         .collect();
+    let n_annotated = annotated.iter().filter(|a| **a).count();
     // Which patches go with which workload: all of them when one workload is
     // annotated, else those that mount its volumes or target its containers.
+    let index = PatchIndex::new(&patches);
     let mut used = vec![false; patches.len()];
     for (i, t) in templates.iter().enumerate() {
-        let mine: Vec<&Document> = patches
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| {
-                annotated.contains(&i) && (annotated.len() == 1 || patch_applies(t, d))
-            })
-            .map(|(j, d)| {
+        let mine: Vec<usize> = match (annotated[i], n_annotated) {
+            (false, _) => Vec::new(),
+            (true, 1) => (0..patches.len()).collect(),
+            (true, _) => index.for_template(t),
+        };
+        let mine: Vec<&Document> = mine
+            .into_iter()
+            .map(|j| {
                 used[j] = true;
-                *d
+                patches[j]
             })
             .collect();
         match check_template(&mut ctx, t, opts, &mine) {
@@ -260,12 +292,22 @@ fn run(set: &ManifestSet, opts: &CheckOptions, strict: bool) -> Result<Report, M
     }
     // Stable order: by object (input order), then most severe first; the
     // order of findings within one severity is the order of the checks.
-    let order: Vec<String> = templates.iter().map(|t| t.object.clone()).collect();
-    ctx.findings.sort_by(|a, b| {
-        let pos = |o: &str| order.iter().position(|x| x == o).unwrap_or(usize::MAX);
-        (pos(&a.object), core::cmp::Reverse(a.severity))
-            .cmp(&(pos(&b.object), core::cmp::Reverse(b.severity)))
-    });
+    // Each object's position is looked up once (a map, not a scan per
+    // comparison); the sort is stable.
+    let mut order: HashMap<&str, usize> = HashMap::with_capacity(templates.len());
+    for (i, t) in templates.iter().enumerate() {
+        order.entry(t.object.as_str()).or_insert(i);
+    }
+    let mut keyed: Vec<(usize, core::cmp::Reverse<Severity>, Finding)> = ctx
+        .findings
+        .drain(..)
+        .map(|f| {
+            let pos = order.get(f.object.as_str()).copied().unwrap_or(usize::MAX);
+            (pos, core::cmp::Reverse(f.severity), f)
+        })
+        .collect();
+    keyed.sort_by_key(|k| (k.0, k.1));
+    ctx.findings = keyed.into_iter().map(|(_, _, f)| f).collect();
     // One finding per (name, object, container, path).
     let mut seen = std::collections::HashSet::new();
     ctx.findings.retain(|f| {
