@@ -343,7 +343,7 @@ fn the_fuzz_regression_input_fails_at_its_second_document() {
     // a per-document budget, over the set's at document 2.
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/tests/fuzz/testdata/manifest_stream-alias-budget-two-documents.yaml"
+        "/tests/fuzz/testdata/check_manifest-alias-budget-stream.yaml"
     ))
     .unwrap();
     assert!(text.len() < 48 * 1024);
@@ -352,4 +352,87 @@ fn the_fuzz_regression_input_fails_at_its_second_document() {
     assert!(one.expanded_size() > MAX_EXPANDED_SIZE / 2);
     let e = ManifestSet::parse("t.yaml", &text).unwrap_err();
     expect_budget_error(&e, "t.yaml", 2);
+}
+
+/// `corepat check-manifest a.yaml b.yaml c.yaml`: the files that each fit
+/// but together do not are a usage error naming the file and document.
+#[cfg(feature = "cli")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn check_manifest_with_several_files_shares_the_budget() {
+    let dir = std::env::temp_dir().join(format!("corepat-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Each file: two documents of about 9 MB once expanded.
+    let doc = alias_document(16 * 1024, 550);
+    let text = [doc.as_str(); 2].join("---\n");
+    let files: Vec<_> = (0..3)
+        .map(|i| {
+            let p = dir.join(format!("f{i}.yaml"));
+            std::fs::write(&p, &text).unwrap();
+            p
+        })
+        .collect();
+    let run = |files: &[std::path::PathBuf]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_corepat"))
+            .arg("check-manifest")
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let one = run(&files[..1]);
+    assert_eq!(
+        one.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    let all = run(&files);
+    let stderr = String::from_utf8_lossy(&all.stderr);
+    assert_eq!(all.status.code(), Some(2), "{stderr}");
+    let expected = format!(
+        "{}: document 2: over the alias expansion budget for the whole input",
+        files[1].display()
+    );
+    assert!(stderr.contains(&expected), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `fuzz/manifest_stream`'s form of row 2: a control byte (0x1f: read the
+/// inputs 32 times into one set), then one 4 KB document that aliases a
+/// 2,100-byte scalar 520 times. Each reading fits; the set crosses the
+/// budget at the reading that takes it past, the same document each time.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_stream_fuzz_input_crosses_the_budget_across_inputs() {
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz/testdata/manifest_stream-alias-budget-repeated.bin"
+    ))
+    .unwrap();
+    let (&control, body) = bytes.split_first().unwrap();
+    assert_eq!(control, 0x1f);
+    assert!(bytes.len() <= 4096 && !body.contains(&0xff));
+    let text = std::str::from_utf8(body).unwrap();
+    let per_input = ManifestSet::parse("one.yaml", text)
+        .unwrap()
+        .expanded_size();
+    assert_eq!(
+        per_input,
+        size(&ManifestSet::parse("one.yaml", text).unwrap().documents()[0].value)
+    );
+    assert!(per_input > 1_000_000);
+    let crosses_at = MAX_EXPANDED_SIZE / per_input + 1;
+    assert!(crosses_at <= 32);
+    let mut set = ManifestSet::default();
+    for round in 1..=32 {
+        match set.add("input0", text) {
+            Ok(()) => assert!(round < crosses_at),
+            Err(e) => {
+                assert_eq!(round, crosses_at);
+                expect_budget_error(&e, "input0", 1);
+                break;
+            }
+        }
+    }
+    assert_eq!(set.expanded_size(), (crosses_at - 1) * per_input);
 }
