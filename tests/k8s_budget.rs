@@ -12,6 +12,8 @@
 //!   what the budget counts is exact: one per value, plus the bytes of
 //!   every string and key.
 //! - Values are built as `serde_saphyr::from_str::<Value>` builds them.
+//! - `corepat check-manifest` with several files and `cpat_check_manifest`
+//!   report it too.
 #![cfg(feature = "k8s")]
 
 use core_pattern::k8s::{
@@ -435,4 +437,31 @@ fn the_stream_fuzz_input_crosses_the_budget_across_inputs() {
         }
     }
     assert_eq!(set.expanded_size(), (crosses_at - 1) * per_input);
+}
+
+/// The C ABI reads one input into one set: the reproducer is
+/// `CPAT_RESULT_MANIFEST_TOO_LARGE` with code 402.
+#[cfg(feature = "capi")]
+#[test]
+#[cfg_attr(miri, ignore)]
+fn the_c_abi_reports_the_budget_as_too_large() {
+    use core_pattern::ffi::{cpat_check_manifest, cpat_diag, cpat_result};
+    let text = stream_of(&alias_document(16 * 1024, 4000), 2_000_000);
+    let mut d = cpat_diag::default();
+    let mut n = 0;
+    // SAFETY: `text` is readable for its length; no output buffer (length
+    // 0); `n` and `d` are writable; `has_errors` may be NULL.
+    let rc = unsafe {
+        cpat_check_manifest(
+            text.as_ptr(),
+            text.len(),
+            std::ptr::null_mut(),
+            0,
+            &mut n,
+            std::ptr::null_mut(),
+            &mut d,
+        )
+    };
+    assert_eq!(rc, cpat_result::CPAT_RESULT_MANIFEST_TOO_LARGE);
+    assert_eq!(d.code, 402);
 }
