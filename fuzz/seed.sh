@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Writes a seed corpus for every target from the real-kernel vectors, the
-# real-world patterns of kernel.md section 8 and the seed manifests.
+# real-world patterns of kernel.md section 8 and the seed manifests (plus
+# YAML streams with directives, concatenated JSON and a small alias stream
+# that only the set-wide expansion budget stops).
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 - <<'PY'
@@ -36,6 +38,24 @@ for t in ["parse_pattern", "roundtrip_pattern", "sysctl_write", "expand_pattern"
     # Structured targets read their fields from the front: give them the
     # pattern at the end behind a zero prefix, plus the raw pattern.
     write(t, plain + [bytes(64) + p for p in plain])
-write("check_manifest", manifests)
-print(f"{len(plain)} patterns, {len(manifests)} manifests")
+# Streams: directives before `---`, `...` ends, concatenated JSON objects,
+# anchors and aliases as real stacks use them.
+streams = [
+    b"%YAML 1.2\n---\nkind: ConfigMap\nmetadata: {name: a}\n...\n%YAML 1.2\n%TAG ! tag:example.com,2000:\n---\nkind: ConfigMap\nmetadata: {name: b}\n",
+    b'{"kind": "ConfigMap", "metadata": {"name": "a"}}{"kind": "ConfigMap", "metadata": {"name": "b"}}\n{"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}]}',
+    b"kind: Pod\nmetadata: {name: p, labels: &l {app: a}}\nspec:\n  containers:\n  - {name: a, image: i, resources: &r {limits: {memory: 1Gi}}}\n  - {name: b, image: i, resources: *r}\n---\nkind: Service\nmetadata: {name: s, labels: &l {app: a}}\nspec: {selector: *l}\n",
+]
+# Issue 15, row 2, small: a 2,100-byte anchored scalar aliased 520 times
+# (about 1 MB once expanded, with dummy anchors for the parser's
+# alias/anchor ratio check). Read 32 times into one set (control byte
+# 0x1f in manifest_stream), it crosses the set's budget.
+bomb = (b"kind: ConfigMap\nmetadata: {name: b}\ns: &a " + b"x" * 2100 + b"\nd: ["
+        + b",".join(b"&%d 0" % i for i in range(53)) + b"]\nl: [" + b",".join([b"*a"] * 520) + b"]\n")
+write("check_manifest", manifests + streams + [bomb])
+# manifest_stream: a control byte (low five bits: how many times the
+# inputs are read), then the inputs separated by 0xff.
+write("manifest_stream",
+      [b"\x00" + m for m in manifests + streams]
+      + [b"\x00" + b"\xff".join(manifests), b"\x01" + b"\xff".join(streams), b"\x1f" + bomb])
+print(f"{len(plain)} patterns, {len(manifests)} manifests, {len(streams) + 1} streams")
 PY

@@ -3,7 +3,8 @@
 //!
 //! The folder, from the bottom up:
 //! - `manifest.rs`: reading the input ([`ManifestSet`], [`Document`],
-//!   [`ManifestError`]): JSON, multi-document YAML, `kind: List`, the limits.
+//!   [`ManifestError`]): JSON, multi-document YAML, `kind: List`, the limits
+//!   (input size, documents, and the alias expansion budget of a whole set).
 //! - `report.rs`: the output ([`Finding`], [`Report`], [`FINDING_NAMES`]).
 //! - `paths.rs`: paths as the kernel resolves them ([`normalize_path`]) and
 //!   the directory a pattern writes into.
@@ -69,7 +70,9 @@ mod pod;
 mod report;
 
 pub use check::{CheckOptions, check, try_check};
-pub use manifest::{Document, MAX_DOCUMENTS, MAX_MANIFEST_BYTES, ManifestError, ManifestSet};
+pub use manifest::{
+    Document, MAX_DOCUMENTS, MAX_EXPANDED_SIZE, MAX_MANIFEST_BYTES, ManifestError, ManifestSet,
+};
 pub use patch::{EphemeralPatch, PatchError, PatchOptions, ephemeral_patch};
 pub use paths::normalize_path;
 pub use pod::parse_quantity;
