@@ -274,7 +274,9 @@ enum cpat_result
    */
   CPAT_RESULT_INVALID_UTF8 = 902,
   /*
-   An enumeration value or index is out of range.
+   An argument is out of range: an enumeration value or index, or a
+   crash or sysctl value no kernel has (`cpat_crash_check` says which
+   crash field).
    */
   CPAT_RESULT_INVALID_ARGUMENT = 903,
   /*
@@ -424,30 +426,34 @@ typedef struct cpat_settings {
 /*
  The crashing process. Byte strings are pointer + length (NULL only with
  length 0) and are read during the call only.
+
+ The numbers must be ones a kernel produces, or the functions taking a
+ crash return `CPAT_RESULT_INVALID_ARGUMENT`; `cpat_crash_check` says
+ which field is out of range.
  */
 typedef struct cpat_crash {
   /*
-   `%p`.
+   `%p`: 1 to 4194303 (below `PID_MAX_LIMIT`).
    */
   uint32_t pid;
   /*
-   `%i`.
+   `%i`: 1 to 4194303.
    */
   uint32_t tid;
   /*
-   `%P`.
+   `%P`: 1 to 4194303.
    */
   uint32_t global_pid;
   /*
-   `%I`.
+   `%I`: 1 to 4194303.
    */
   uint32_t global_tid;
   /*
-   `%u`.
+   `%u`: not `UINT32_MAX` (`INVALID_UID`).
    */
   uint32_t uid;
   /*
-   `%g`.
+   `%g`: not `UINT32_MAX` (`INVALID_GID`).
    */
   uint32_t gid;
   /*
@@ -455,7 +461,7 @@ typedef struct cpat_crash {
    */
   uint8_t dumpable;
   /*
-   `%s`.
+   `%s`: 1 to 64.
    */
   uint32_t signal;
   /*
@@ -491,7 +497,7 @@ typedef struct cpat_crash {
    */
   bool has_exe;
   /*
-   `%C`.
+   `%C`: at most `INT32_MAX`.
    */
   uint32_t cpu;
   /*
@@ -686,8 +692,9 @@ cpat_result cpat_sysctl_write(const struct cpat_kernel *kernel,
 /*
  Expands `p` for a crash. `settings` may be NULL (all zero). `*out` is
  written only on success; free it with `cpat_outcome_free`.
- `CPAT_RESULT_INVALID_ARGUMENT` for a `dumpable` or `suid_dumpable` above
- 2, which no kernel has.
+ `CPAT_RESULT_INVALID_ARGUMENT` for a crash with a number no kernel
+ produces (PID 0, signal 65, `dumpable` 7: `cpat_crash_check` names the
+ field and its range) or a `suid_dumpable` above 2.
 
  # Safety
 
@@ -702,8 +709,9 @@ cpat_result cpat_pattern_expand(const struct cpat_pattern *p,
 /*
  The file name for a crash into a caller buffer, without allocating.
  Returns `CPAT_RESULT_OK`, `CPAT_RESULT_BUFFER_TOO_SMALL` (with the length
- needed in `*out_len`), `CPAT_RESULT_NOT_FILE_MODE`, or the no-dump reason
- (2xx).
+ needed in `*out_len`), `CPAT_RESULT_NOT_FILE_MODE`, the no-dump reason
+ (2xx), or `CPAT_RESULT_INVALID_ARGUMENT` as `cpat_pattern_expand` (a
+ crash `cpat_crash_check` refuses, a `suid_dumpable` above 2).
 
  # Safety
 
@@ -716,6 +724,35 @@ cpat_result cpat_pattern_expand_file_name(const struct cpat_pattern *p,
                                           uint8_t *buf,
                                           size_t buf_len,
                                           size_t *out_len);
+
+/*
+ Checks that every number in a crash is one a kernel produces: `pid`,
+ `tid`, `global_pid` and `global_tid` 1 to 4194303, `uid` and `gid` not
+ `UINT32_MAX`, `dumpable` 0 to 2, `signal` 1 to 64, `cpu` at most
+ `INT32_MAX`. These are the crashes `cpat_pattern_expand` and
+ `cpat_pattern_expand_file_name` accept.
+
+ Returns `CPAT_RESULT_OK` for such a crash (nothing is written to `buf`,
+ `*out_len` is 0). Otherwise the result is not `CPAT_RESULT_OK`, and the
+ first field out of range is described with the buffer protocol, e.g.
+ `tid 0 is outside what a kernel produces for %i: 1..=4194303`:
+ `CPAT_RESULT_INVALID_ARGUMENT` when the message was written (its length
+ in `*out_len`), `CPAT_RESULT_BUFFER_TOO_SMALL` when it does not fit
+ (`*out_len` is the length needed; `buf == NULL` with `buf_len == 0` asks
+ for it). `CPAT_RESULT_NULL_PARAMETER` for a NULL `crash` or `out_len`,
+ or a NULL byte string with a nonzero length.
+
+ Stateless and thread-safe; the message is not NUL-terminated.
+
+ # Safety
+
+ `crash` NULL or valid with its byte strings; `buf` NULL or writable for
+ `buf_len` bytes; `out_len` NULL or writable.
+ */
+cpat_result cpat_crash_check(const struct cpat_crash *crash,
+                             uint8_t *buf,
+                             size_t buf_len,
+                             size_t *out_len);
 
 /*
  Frees an outcome; NULL is a no-op.

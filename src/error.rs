@@ -1,6 +1,6 @@
 //! The umbrella error type.
 
-use crate::expand::ExpandError;
+use crate::expand::{CrashError, ExpandError};
 use crate::parse::ParseError;
 use crate::reverse::MatchError;
 use crate::signal::SignalParseError;
@@ -19,6 +19,9 @@ pub enum Error {
     /// A file name could not be expanded.
     #[error(transparent)]
     Expand(#[from] ExpandError),
+    /// A crash holds a value no kernel produces.
+    #[error(transparent)]
+    Crash(#[from] CrashError),
     /// A kernel release string is not one.
     #[error(transparent)]
     KernelVersion(#[from] KernelVersionError),

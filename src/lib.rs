@@ -152,12 +152,15 @@ pub mod doctor;
 pub mod ffi;
 
 pub use error::Error;
-pub use expand::{CoreLimit, Crash, ExpandError, NoDumpReason, Outcome, Settings, SocketProblem};
+pub use expand::{
+    CoreLimit, Crash, CrashError, CrashField, ExpandError, NoDumpReason, Outcome, Settings,
+    SocketProblem,
+};
 pub use feature::Feature;
 pub use kernel::{KernelProfile, SocketCheck};
 pub use limits::{
-    COMM_MAX, HOSTNAME_MAX, MAX_PATTERN_LEN, MIN_COREDUMP, NAME_MAX, PATH_MAX, PIDFD_NUMBER,
-    UNIX_PATH_MAX,
+    COMM_MAX, CPU_MAX, HOSTNAME_MAX, INVALID_ID, MAX_PATTERN_LEN, MIN_COREDUMP, NAME_MAX, NSIG,
+    PATH_MAX, PID_MAX_LIMIT, PIDFD_NUMBER, SUID_DUMP_ROOT, UNIX_PATH_MAX,
 };
 pub use parse::{
     Mode, ParseError, ParseErrorKind, ParseOptions, Pattern, Token, TokenKind, is_kernel_space,

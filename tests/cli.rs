@@ -157,3 +157,128 @@ fn impossible_kernel_releases_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{release}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Crash fields no kernel produces (`Crash::check`)
+
+/// A crash value no kernel produces is a usage error (exit 2) whose message
+/// names the field, the value and the range; nothing goes to stdout.
+#[test]
+fn impossible_crash_fields_are_usage_errors() {
+    let cases: [(&[&str], &str); 10] = [
+        (
+            &["--pid", "0"],
+            "pid 0 is outside what a kernel produces for %p: 1..=4194303",
+        ),
+        (
+            &["--tid", "0"],
+            "tid 0 is outside what a kernel produces for %i: 1..=4194303",
+        ),
+        (
+            &["--global-pid", "4194304"],
+            "global_pid 4194304 is outside what a kernel produces for %P: 1..=4194303",
+        ),
+        (
+            &["--global-tid", "4294967295"],
+            "global_tid 4294967295 is outside what a kernel produces for %I: 1..=4194303",
+        ),
+        (
+            &["--uid", "4294967295"],
+            "uid 4294967295 is outside what a kernel produces for %u: 0..=4294967294",
+        ),
+        (
+            &["--gid", "4294967295"],
+            "gid 4294967295 is outside what a kernel produces for %g: 0..=4294967294",
+        ),
+        (
+            &["--signal", "0"],
+            "signal 0 is outside what a kernel produces for %s: 1..=64",
+        ),
+        (
+            &["--signal", "65"],
+            "signal 65 is outside what a kernel produces for %s: 1..=64",
+        ),
+        (
+            &["--cpu", "2147483648"],
+            "cpu 2147483648 is outside what a kernel produces for %C: 0..=2147483647",
+        ),
+        // --pid is the default of the other three; the first field is named.
+        (
+            &["--pid", "5000000"],
+            "pid 5000000 is outside what a kernel produces for %p: 1..=4194303",
+        ),
+    ];
+    for (flags, message) in cases {
+        for format in ["text", "json"] {
+            let mut args = vec!["expand", "--format", format];
+            args.extend_from_slice(flags);
+            args.push("/cores/core.%p");
+            let out = corepat(&args, b"");
+            assert_eq!(out.status.code(), Some(2), "{args:?}");
+            assert!(out.stdout.is_empty(), "{args:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&out.stderr),
+                format!("corepat: error: {message}\n"),
+                "{args:?}"
+            );
+        }
+    }
+}
+
+/// The last values a kernel produces are accepted and printed as given.
+#[test]
+fn crash_fields_at_their_bounds_expand() {
+    let out = corepat(
+        &[
+            "expand",
+            "--pid",
+            "4194303",
+            "--tid",
+            "1",
+            "--global-pid",
+            "1",
+            "--global-tid",
+            "4194303",
+            "--uid",
+            "4294967294",
+            "--gid",
+            "0",
+            "--signal",
+            "64",
+            "--cpu",
+            "2147483647",
+            "/c/%p.%i.%P.%I.%u.%g.%C",
+        ],
+        b"",
+    );
+    // Signal 64 is a real-time signal: a valid crash that dumps no core.
+    assert_eq!(out.status.code(), Some(1));
+    let out = corepat(
+        &[
+            "expand",
+            "--pid",
+            "4194303",
+            "--tid",
+            "1",
+            "--global-pid",
+            "1",
+            "--global-tid",
+            "4194303",
+            "--uid",
+            "4294967294",
+            "--gid",
+            "0",
+            "--signal",
+            "SIGSEGV",
+            "--cpu",
+            "2147483647",
+            "/c/%p.%i.%P.%I.%u.%g.%C",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "file /c/4194303.1.1.4194303.4294967294.0.2147483647\n"
+    );
+}

@@ -1682,7 +1682,8 @@ mod proptests {
                 proptest::option::of(text(260)),
             ),
             (
-                prop_oneof![Just(1u32), Just(1234), any::<u32>()],
+                // Mostly PIDs a kernel has; any other is an invalid argument.
+                prop_oneof![Just(1u32), Just(1234), 1u32..4_194_304, any::<u32>()],
                 // Mostly crashes that dump, so that most cases yield a name.
                 prop_oneof![6 => Just(11u32), 2 => Just(6), 1 => prop::sample::select(vec![9u32, 15, 0])],
                 prop_oneof![4 => Just(1u8), 1 => Just(2), 1 => Just(0)],
@@ -1783,6 +1784,21 @@ mod proptests {
             // SAFETY: `mem` has `buf_len` (+ GUARD) bytes; the rest as above.
             let rc = unsafe { cpat_pattern_expand_file_name(p, &cs, &cc, buf, buf_len, &mut n) };
 
+            if crash.check().is_err() {
+                // PID 0 or over the limit, signal 0: refused, nothing written.
+                prop_assert_eq!((rc, n), (CPAT_RESULT_INVALID_ARGUMENT, usize::MAX));
+                prop_assert!(mem.iter().all(|&b| b == SENTINEL), "written on error");
+                let mut o = poison();
+                // SAFETY: see the module docs.
+                let rc = unsafe { cpat_pattern_expand(p, &cs, &cc, &mut o) };
+                prop_assert_eq!((rc, o), (CPAT_RESULT_INVALID_ARGUMENT, poison()));
+                // SAFETY: created above, freed once each.
+                unsafe {
+                    cpat_pattern_free(p);
+                    cpat_kernel_free(k);
+                }
+                return Ok(());
+            }
             match (&into, &outcome) {
                 (Ok(len), Outcome::File { name }) => {
                     prop_assert_eq!(&big[..*len], name.as_slice());
@@ -1867,4 +1883,131 @@ fn impossible_dumpable_values_are_invalid_arguments() {
         cpat_outcome_free(o);
         cpat_pattern_free(p);
     }
+}
+
+// ---------------------------------------------------------------------------
+// Crash fields no kernel produces
+
+/// Reads `cpat_crash_check`'s verdict through the buffer protocol: `None`
+/// for a crash a kernel can have, else the message.
+fn crash_problem(c: &cpat_crash) -> Option<String> {
+    let mut need = usize::MAX;
+    // SAFETY: see the module docs.
+    match unsafe { cpat_crash_check(c, ptr::null_mut(), 0, &mut need) } {
+        CPAT_RESULT_OK => {
+            assert_eq!(need, 0);
+            return None;
+        }
+        rc => assert_eq!(rc, CPAT_RESULT_BUFFER_TOO_SMALL),
+    }
+    // One byte short: untouched.
+    let mut short = vec![SENTINEL; need - 1].into_boxed_slice();
+    let mut n = 0;
+    // SAFETY: `short` has exactly `need - 1` bytes.
+    let rc = unsafe { cpat_crash_check(c, short.as_mut_ptr(), short.len(), &mut n) };
+    assert_eq!((rc, n), (CPAT_RESULT_BUFFER_TOO_SMALL, need));
+    assert!(short.iter().all(|&b| b == SENTINEL));
+    // Exactly the size: written, and the result still says "invalid".
+    let mut exact = vec![SENTINEL; need].into_boxed_slice();
+    let mut n = 0;
+    // SAFETY: `exact` has exactly `need` bytes.
+    let rc = unsafe { cpat_crash_check(c, exact.as_mut_ptr(), exact.len(), &mut n) };
+    assert_eq!((rc, n), (CPAT_RESULT_INVALID_ARGUMENT, need));
+    Some(String::from_utf8(exact.into_vec()).unwrap())
+}
+
+/// Each bounded field just inside and just outside its range: outside is
+/// `CPAT_RESULT_INVALID_ARGUMENT` from both expand functions (out-pointers
+/// untouched) and `cpat_crash_check` names the field, the value and the
+/// range, in the Rust API's words; inside expands as Rust does.
+#[test]
+fn impossible_crash_fields_are_invalid_arguments() {
+    type Edit = fn(&mut cpat_crash, u32);
+    let cases: [(&str, Edit, u32, u32); 11] = [
+        ("pid", |c, v| c.pid = v, 1, 0),
+        ("pid", |c, v| c.pid = v, 4_194_303, 4_194_304),
+        ("tid", |c, v| c.tid = v, 1, 0),
+        ("global_pid", |c, v| c.global_pid = v, 4_194_303, 4_194_304),
+        ("global_tid", |c, v| c.global_tid = v, 1, u32::MAX),
+        ("uid", |c, v| c.uid = v, u32::MAX - 1, u32::MAX),
+        ("gid", |c, v| c.gid = v, u32::MAX - 1, u32::MAX),
+        ("signal", |c, v| c.signal = v, 1, 0),
+        ("signal", |c, v| c.signal = v, 64, 65),
+        ("cpu", |c, v| c.cpu = v, 0x7fff_ffff, 0x8000_0000),
+        ("dumpable", |c, v| c.dumpable = v as u8, 2, 3),
+    ];
+    let p = parse(b"/cores/core.%p.%i.%P.%I.%u.%g.%s.%C.%d");
+    let settings = c_settings(&Settings::new());
+    let example = Crash::example();
+    for (field, edit, inside, outside) in cases {
+        // Just inside: accepted, and the same outcome as Rust's.
+        let mut c = cpat_crash::from(&example);
+        edit(&mut c, inside);
+        assert_eq!(crash_problem(&c), None, "{field} {inside}");
+        let mut o = ptr::null_mut();
+        // SAFETY: see the module docs.
+        let rc = unsafe { cpat_pattern_expand(p, &settings, &c, &mut o) };
+        assert_eq!(rc, CPAT_RESULT_OK, "{field} {inside}");
+        // SAFETY: created above, freed once.
+        unsafe { cpat_outcome_free(o) };
+
+        // Just outside: refused, the message from Rust.
+        let mut c = cpat_crash::from(&example);
+        edit(&mut c, outside);
+        let message = crash_problem(&c).unwrap_or_else(|| panic!("{field} {outside} accepted"));
+        assert!(
+            message.starts_with(&format!(
+                "{field} {outside} is outside what a kernel produces for %"
+            )),
+            "{message}"
+        );
+        let mut o = poison();
+        // SAFETY: see the module docs.
+        let rc = unsafe { cpat_pattern_expand(p, &settings, &c, &mut o) };
+        assert_eq!((rc, o), (CPAT_RESULT_INVALID_ARGUMENT, poison()), "{field}");
+        let mut need = usize::MAX;
+        let mut buf = [SENTINEL; 128];
+        // SAFETY: `buf` has 128 bytes.
+        let rc = unsafe {
+            cpat_pattern_expand_file_name(p, &settings, &c, buf.as_mut_ptr(), buf.len(), &mut need)
+        };
+        assert_eq!(
+            (rc, need),
+            (CPAT_RESULT_INVALID_ARGUMENT, usize::MAX),
+            "{field}"
+        );
+        assert!(buf.iter().all(|&b| b == SENTINEL));
+    }
+    // The exact message, for one field.
+    let c = cpat_crash::from(&example.with_tid(0));
+    assert_eq!(
+        crash_problem(&c).as_deref(),
+        Some("tid 0 is outside what a kernel produces for %i: 1..=4194303")
+    );
+    // SAFETY: created above, freed once.
+    unsafe { cpat_pattern_free(p) };
+}
+
+/// `cpat_crash_check`'s NULLs: a NULL crash or `out_len`, a NULL byte
+/// string with a length; a NULL byte string of length 0 is fine.
+#[test]
+fn crash_check_nulls() {
+    let good = cpat_crash::from(&Crash::example());
+    let mut n = usize::MAX;
+    // SAFETY: NULL crash; the rest valid.
+    let rc = unsafe { cpat_crash_check(ptr::null(), ptr::null_mut(), 0, &mut n) };
+    assert_eq!((rc, n), (CPAT_RESULT_NULL_PARAMETER, usize::MAX));
+    // SAFETY: NULL out_len.
+    let rc = unsafe { cpat_crash_check(&good, ptr::null_mut(), 0, ptr::null_mut()) };
+    assert_eq!(rc, CPAT_RESULT_NULL_PARAMETER);
+    let mut c = good;
+    c.comm = ptr::null();
+    c.comm_len = 3;
+    // SAFETY: a NULL byte string with a length, which the library refuses.
+    let rc = unsafe { cpat_crash_check(&c, ptr::null_mut(), 0, &mut n) };
+    assert_eq!(rc, CPAT_RESULT_NULL_PARAMETER);
+    c.comm_len = 0;
+    // SAFETY: NULL with length 0 is an empty string.
+    let rc = unsafe { cpat_crash_check(&c, ptr::null_mut(), 0, &mut n) };
+    assert_eq!((rc, n), (CPAT_RESULT_OK, 0));
 }

@@ -650,6 +650,26 @@ static void test_expand(void) {
              CPAT_RESULT_NO_DUMP_CORE_LIMIT_BELOW_PAGE);
     c = example_crash();
 
+    /* A crash no kernel has (TID 0): refused, and cpat_crash_check says
+     * why with the buffer protocol. A valid crash gives OK and no text. */
+    CHECK_RC(cpat_crash_check(&c, NULL, 0, &n), CPAT_RESULT_OK);
+    CHECK(n == 0);
+    c.tid = 0;
+    CHECK_RC(cpat_pattern_expand(p, NULL, &c, &o), CPAT_RESULT_INVALID_ARGUMENT);
+    CHECK(o == NULL);
+    n = 7;
+    CHECK_RC(cpat_pattern_expand_file_name(p, NULL, &c, buf, sizeof buf, &n),
+             CPAT_RESULT_INVALID_ARGUMENT);
+    CHECK(n == 7);
+    CHECK_RC(cpat_crash_check(&c, NULL, 0, &n), CPAT_RESULT_BUFFER_TOO_SMALL);
+    CHECK(n == sizeof "tid 0 is outside what a kernel produces for %i: 1..=4194303" - 1);
+    CHECK_RC(cpat_crash_check(&c, buf, sizeof buf, &n), CPAT_RESULT_INVALID_ARGUMENT);
+    CHECK_BYTES(buf, n, "tid 0 is outside what a kernel produces for %i: 1..=4194303");
+    printf("crash:  %.*s\n", (int)n, (const char *)buf);
+    CHECK_RC(cpat_crash_check(NULL, buf, sizeof buf, &n), CPAT_RESULT_NULL_PARAMETER);
+    CHECK_RC(cpat_crash_check(&c, buf, sizeof buf, NULL), CPAT_RESULT_NULL_PARAMETER);
+    c = example_crash();
+
     /* NULL arguments. */
     CHECK_RC(cpat_pattern_expand(NULL, NULL, &c, &o), CPAT_RESULT_NULL_PARAMETER);
     CHECK_RC(cpat_pattern_expand(p, NULL, NULL, &o), CPAT_RESULT_NULL_PARAMETER);

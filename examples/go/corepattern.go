@@ -122,6 +122,11 @@ type Error struct {
 	Required int
 	// Line and Column locate a manifest syntax error (1-based), when known.
 	Line, Column uint32
+	// Detail says which argument is wrong, when the library knows: for a
+	// crash no kernel has (CodeInvalidArgument from Expand and
+	// ExpandFileName), the field, its value and the range, e.g.
+	// "tid 0 is outside what a kernel produces for %i: 1..=4194303".
+	Detail string
 }
 
 func (e *Error) Error() string {
@@ -134,6 +139,9 @@ func (e *Error) Error() string {
 	}
 	if e.Code == CodeBufferTooSmall {
 		s += fmt.Sprintf(" (%d bytes needed)", e.Required)
+	}
+	if e.Detail != "" {
+		s += ": " + e.Detail
 	}
 	return s
 }
@@ -490,16 +498,18 @@ func (s Settings) toC() C.cpat_settings {
 	return c
 }
 
-// Crash describes the crashing process.
+// Crash describes the crashing process. Its numbers must be ones a kernel
+// produces (Check says whether they are); Expand and ExpandFileName refuse
+// others with CodeInvalidArgument and a Detail naming the field.
 type Crash struct {
-	Pid, Tid, GlobalPid, GlobalTid uint32 // %p, %i, %P, %I
-	Uid, Gid                       uint32 // %u, %g
+	Pid, Tid, GlobalPid, GlobalTid uint32 // %p, %i, %P, %I: 1 to 4194303
+	Uid, Gid                       uint32 // %u, %g: not 4294967295
 	Dumpable                       uint8  // %d: 0, 1 or 2
-	Signal                         uint32 // %s
+	Signal                         uint32 // %s: 1 to 64
 	Time                           int64  // %t
 	Hostname, Comm, Exe            []byte // %h, %e, %E/%f
 	HasExe                         bool   // whether the process has an executable file (Exe is ignored if not)
-	CPU                            uint32 // %C
+	CPU                            uint32 // %C: at most 2147483647
 	CoreLimit                      uint64 // the soft RLIMIT_CORE in bytes, unless CoreLimitUnlimited
 	CoreLimitUnlimited             bool
 }
@@ -576,6 +586,50 @@ func (c *cCrash) free() {
 	}
 }
 
+// problem is cpat_crash_check's message for c: "" when every number is one
+// a kernel produces.
+func (c *cCrash) problem() (string, error) {
+	msg, err := readBuf(func(b *C.uint8_t, n C.size_t, out *C.size_t) C.cpat_result {
+		rc := C.cpat_crash_check(&c.c, b, n, out)
+		if uint32(rc) == CodeInvalidArgument {
+			// The message was written: hand it over as readBuf's success.
+			return C.CPAT_RESULT_OK
+		}
+		return rc
+	})
+	return string(msg), err
+}
+
+// invalidCrash is the error for a crash the library refused with rc: an
+// *Error with the field named in Detail when rc is CodeInvalidArgument.
+func invalidCrash(rc C.cpat_result, cc *cCrash) *Error {
+	e := newError(rc)
+	if uint32(rc) == CodeInvalidArgument {
+		if msg, err := cc.problem(); err == nil {
+			e.Detail = msg
+		}
+	}
+	return e
+}
+
+// Check reports whether every number in c is one a kernel produces: nil, or
+// an *Error with Code CodeInvalidArgument whose Detail names the field, its
+// value and the range.
+func (c Crash) Check() error {
+	cc := c.toC()
+	defer cc.free()
+	msg, err := cc.problem()
+	if err != nil {
+		return err
+	}
+	if msg == "" {
+		return nil
+	}
+	e := newError(C.CPAT_RESULT_INVALID_ARGUMENT)
+	e.Detail = msg
+	return e
+}
+
 // OutcomeKind is what the kernel does with a core.
 type OutcomeKind uint32
 
@@ -619,16 +673,18 @@ type Outcome struct {
 	ReasonName string
 }
 
-// Expand computes what the kernel does with the core of crash c.
+// Expand computes what the kernel does with the core of crash c. A crash
+// no kernel has (see Crash.Check) is an *Error with Code
+// CodeInvalidArgument and the field in Detail.
 func (p *Pattern) Expand(s Settings, c Crash) (Outcome, error) {
 	cs := s.toC()
 	cc := c.toC()
 	defer cc.free()
 	var h *C.cpat_outcome
-	err := check(C.cpat_pattern_expand(p.handle(), &cs, &cc.c, &h))
+	rc := C.cpat_pattern_expand(p.handle(), &cs, &cc.c, &h)
 	runtime.KeepAlive(p)
-	if err != nil {
-		return Outcome{}, err
+	if uint32(rc) != CodeOK {
+		return Outcome{}, invalidCrash(rc, cc)
 	}
 	defer C.cpat_outcome_free(h)
 	o := Outcome{
@@ -671,8 +727,9 @@ func (p *Pattern) Expand(s Settings, c Crash) (Outcome, error) {
 // ExpandFileName writes the dump's file name into buf without allocating
 // and returns its length. When buf is too short nothing is written and the
 // error is an *Error with Code CodeBufferTooSmall and Required set; a pipe
-// or socket pattern gives CodeNotFileMode, and a crash without a core its
-// no-dump reason (2xx). A nil buf asks for the length.
+// or socket pattern gives CodeNotFileMode, a crash without a core its
+// no-dump reason (2xx), and a crash no kernel has CodeInvalidArgument (as
+// Expand). A nil buf asks for the length.
 func (p *Pattern) ExpandFileName(s Settings, c Crash, buf []byte) (int, error) {
 	cs := s.toC()
 	cc := c.toC()
@@ -689,7 +746,7 @@ func (p *Pattern) ExpandFileName(s Settings, c Crash, buf []byte) (int, error) {
 		e.Required = int(outLen)
 		return 0, e
 	}
-	return 0, newError(rc)
+	return 0, invalidCrash(rc, cc)
 }
 
 // ---------------------------------------------------------------------------

@@ -348,7 +348,7 @@ func TestEmptyInputs(t *testing.T) {
 	}
 	// Empty crash strings (passed as NULL with length 0) are escaped as "!".
 	p := mustParse(t, "/c/%h.%e.%f")
-	o, err := p.Expand(Settings{}, Crash{Signal: 11, Dumpable: 1, CoreLimitUnlimited: true, HasExe: true})
+	o, err := p.Expand(Settings{}, Crash{Pid: 1, Tid: 1, GlobalPid: 1, GlobalTid: 1, Signal: 11, Dumpable: 1, CoreLimitUnlimited: true, HasExe: true})
 	if err != nil || string(o.Path) != "/c/!.!.!" {
 		t.Fatalf("Expand = %q %v", o.Path, err)
 	}
@@ -1005,4 +1005,52 @@ func TestKernelUnknownBackportBits(t *testing.T) {
 	// Bits that name no backportable feature are refused.
 	_, err := ParseKernel("6.1.192", Feature(1<<20))
 	asError(t, err, CodeInvalidArgument)
+}
+
+// A crash no kernel has (PID 0, signal 65, ...) is refused with the field,
+// its value and the range; the last values a kernel produces are fine.
+func TestImpossibleCrash(t *testing.T) {
+	p := mustParse(t, acsPattern)
+	defer p.Close()
+	cases := []struct {
+		edit   func(*Crash)
+		detail string
+	}{
+		{func(c *Crash) { c.Pid = 0 }, "pid 0 is outside what a kernel produces for %p: 1..=4194303"},
+		{func(c *Crash) { c.Tid = 4194304 }, "tid 4194304 is outside what a kernel produces for %i: 1..=4194303"},
+		{func(c *Crash) { c.Uid = 4294967295 }, "uid 4294967295 is outside what a kernel produces for %u: 0..=4294967294"},
+		{func(c *Crash) { c.Dumpable = 3 }, "dumpable 3 is outside what a kernel produces for %d: 0..=2"},
+		{func(c *Crash) { c.Signal = 65 }, "signal 65 is outside what a kernel produces for %s: 1..=64"},
+		{func(c *Crash) { c.CPU = 1 << 31 }, "cpu 2147483648 is outside what a kernel produces for %C: 0..=2147483647"},
+	}
+	for _, tc := range cases {
+		c := ExampleCrash()
+		tc.edit(&c)
+		e := asError(t, c.Check(), CodeInvalidArgument)
+		if e.Detail != tc.detail {
+			t.Errorf("Check: Detail %q, want %q", e.Detail, tc.detail)
+		}
+		_, err := p.Expand(Settings{}, c)
+		e = asError(t, err, CodeInvalidArgument)
+		if e.Detail != tc.detail || !strings.HasSuffix(e.Error(), ": "+tc.detail) {
+			t.Errorf("Expand: %v", e)
+		}
+		_, err = p.ExpandFileName(Settings{}, c, make([]byte, 128))
+		if e = asError(t, err, CodeInvalidArgument); e.Detail != tc.detail {
+			t.Errorf("ExpandFileName: %v", e)
+		}
+	}
+	c := ExampleCrash()
+	c.Pid, c.Tid, c.Uid, c.Dumpable, c.Signal, c.CPU = 4194303, 1, 4294967294, 2, 64, 1<<31-1
+	if err := c.Check(); err != nil {
+		t.Fatalf("Check at the bounds: %v", err)
+	}
+	if err := ExampleCrash().Check(); err != nil {
+		t.Fatalf("Check(ExampleCrash()): %v", err)
+	}
+	// Another invalid argument keeps its plain message.
+	_, err := ParseKernel("6.1.192", Feature(1<<20))
+	if e := asError(t, err, CodeInvalidArgument); e.Detail != "" {
+		t.Errorf("Detail %q for a kernel feature bit", e.Detail)
+	}
 }

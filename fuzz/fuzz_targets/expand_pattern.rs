@@ -21,6 +21,11 @@ fuzz_target!(|input: (
         return;
     };
     let (settings, crash) = (s.settings(), c.crash());
+    // Expansion takes any crash, even one `check` refuses (it is total);
+    // a refusal names a field whose value is outside the range it gives.
+    if let Err(e) = crash.check_on(&kernel) {
+        assert!(e.value() < e.min() || e.value() > e.max(), "{e}");
+    }
     let out = p.expand(&settings, &crash);
     // One escaped field after a fixed directory: its value has no `/`.
     let plain = settings.with_core_uses_pid(false);

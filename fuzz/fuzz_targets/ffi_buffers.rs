@@ -1,16 +1,68 @@
 //! The C ABI with arbitrary buffer lengths: short buffers are left
 //! untouched and report the required length; nothing is written past
 //! `buf_len` (a guard region checks it); results agree with the Rust API.
+//! A crash no kernel has is `CPAT_RESULT_INVALID_ARGUMENT`, with the Rust
+//! message from `cpat_crash_check`; the buffer checks then run on the
+//! crash brought into range.
 #![no_main]
 
 #[path = "common.rs"]
 mod common;
 
 use core_pattern::ffi::*;
-use core_pattern::{Outcome, ParseOptions};
+use core_pattern::{
+    CPU_MAX, Crash, INVALID_ID, NSIG, Outcome, PID_MAX_LIMIT, ParseOptions, SUID_DUMP_ROOT, Signal,
+};
 use libfuzzer_sys::fuzz_target;
 
 const GUARD: u8 = 0xA5;
+
+/// `c` with every number a kernel cannot produce brought into range.
+fn possible(c: Crash<'_>) -> Crash<'_> {
+    let pid = |v: u32| 1 + v % (PID_MAX_LIMIT - 1);
+    let id = |v: u32| v.min(INVALID_ID - 1);
+    let signal = match c.signal.number() {
+        n @ 1..=NSIG => n,
+        _ => Signal::SIGSEGV.number(),
+    };
+    c.with_pid(pid(c.pid))
+        .with_tid(pid(c.tid))
+        .with_global_pid(pid(c.global_pid))
+        .with_global_tid(pid(c.global_tid))
+        .with_uid(id(c.uid))
+        .with_gid(id(c.gid))
+        .with_dumpable(c.dumpable % (SUID_DUMP_ROOT + 1))
+        .with_signal(Signal::new(signal))
+        .with_cpu(c.cpu & CPU_MAX)
+}
+
+/// The C view of `crash`; its byte strings borrow from it.
+fn c_crash(crash: &Crash<'_>) -> cpat_crash {
+    cpat_crash {
+        pid: crash.pid,
+        tid: crash.tid,
+        global_pid: crash.global_pid,
+        global_tid: crash.global_tid,
+        uid: crash.uid,
+        gid: crash.gid,
+        dumpable: crash.dumpable,
+        signal: crash.signal.number(),
+        time: crash.time,
+        hostname: crash.hostname.as_ptr(),
+        hostname_len: crash.hostname.len(),
+        comm: crash.comm.as_ptr(),
+        comm_len: crash.comm.len(),
+        exe: crash.exe.map_or(std::ptr::null(), <[u8]>::as_ptr),
+        exe_len: crash.exe.map_or(0, <[u8]>::len),
+        has_exe: crash.exe.is_some(),
+        cpu: crash.cpu,
+        core_limit_unlimited: matches!(crash.core_limit, core_pattern::CoreLimit::Unlimited),
+        core_limit: match crash.core_limit {
+            core_pattern::CoreLimit::Bytes(b) => b,
+            core_pattern::CoreLimit::Unlimited => 0,
+        },
+    }
+}
 
 fuzz_target!(
     |input: (common::FuzzSettings, common::FuzzCrash, Vec<u8>, u16, u16)| {
@@ -35,38 +87,30 @@ fuzz_target!(
         let rust = ParseOptions::new()
             .parse(&pattern)
             .expect("parses in Rust too");
-        let crash = c.crash();
         let settings = cpat_settings {
             core_uses_pid: u32::from(s.core_uses_pid),
             suid_dumpable: s.suid_dumpable % 3,
             core_pipe_limit: s.core_pipe_limit,
         };
-        let cc = cpat_crash {
-            pid: crash.pid,
-            tid: crash.tid,
-            global_pid: crash.global_pid,
-            global_tid: crash.global_tid,
-            uid: crash.uid,
-            gid: crash.gid,
-            dumpable: crash.dumpable,
-            signal: crash.signal.number(),
-            time: crash.time,
-            hostname: crash.hostname.as_ptr(),
-            hostname_len: crash.hostname.len(),
-            comm: crash.comm.as_ptr(),
-            comm_len: crash.comm.len(),
-            exe: crash.exe.map_or(std::ptr::null(), <[u8]>::as_ptr),
-            exe_len: crash.exe.map_or(0, <[u8]>::len),
-            has_exe: crash.exe.is_some(),
-            cpu: crash.cpu,
-            core_limit_unlimited: matches!(crash.core_limit, core_pattern::CoreLimit::Unlimited),
-            core_limit: match crash.core_limit {
-                core_pattern::CoreLimit::Bytes(b) => b,
-                core_pattern::CoreLimit::Unlimited => 0,
-            },
-        };
-        if cc.dumpable > 2 {
-            // No process has this mode: the C ABI refuses it.
+        let raw = c.crash();
+        let cc = c_crash(&raw);
+        let len = usize::from(len_a % 128);
+        let mut buf = vec![GUARD; len + 32];
+        let mut out_len = usize::MAX;
+        // SAFETY: `buf` has `len` writable bytes (plus a guard region).
+        let r = unsafe { cpat_crash_check(&cc, buf.as_mut_ptr(), len, &mut out_len) };
+        assert!(buf[len..].iter().all(|&b| b == GUARD), "wrote past buf_len");
+        if let Err(e) = raw.check() {
+            // No kernel has this crash: the C ABI says so, in Rust's words.
+            let message = e.to_string();
+            assert_eq!(out_len, message.len());
+            if len >= message.len() {
+                assert_eq!(r, cpat_result::CPAT_RESULT_INVALID_ARGUMENT);
+                assert_eq!(&buf[..out_len], message.as_bytes());
+            } else {
+                assert_eq!(r, cpat_result::CPAT_RESULT_BUFFER_TOO_SMALL);
+                assert!(buf.iter().all(|&b| b == GUARD), "a short buffer was written");
+            }
             let mut out_len = usize::MAX;
             // SAFETY: live handle, valid inputs, a size query.
             let r = unsafe {
@@ -81,10 +125,18 @@ fuzz_target!(
             };
             assert_eq!(r, cpat_result::CPAT_RESULT_INVALID_ARGUMENT);
             assert_eq!(out_len, usize::MAX);
-            // SAFETY: created above, freed once.
-            unsafe { cpat_pattern_free(p) };
-            return;
+            let mut o: *mut cpat_outcome = std::ptr::null_mut();
+            // SAFETY: live handle, valid inputs, valid out-pointer.
+            let r = unsafe { cpat_pattern_expand(p, &settings, &cc, &mut o) };
+            assert_eq!(r, cpat_result::CPAT_RESULT_INVALID_ARGUMENT);
+            assert!(o.is_null());
+        } else {
+            assert_eq!((r, out_len), (cpat_result::CPAT_RESULT_OK, 0));
+            assert!(buf.iter().all(|&b| b == GUARD), "a valid crash wrote a message");
         }
+        let crash = possible(raw);
+        assert_eq!(crash.check(), Ok(()));
+        let cc = c_crash(&crash);
         let expected = rust.expand(&s.settings(), &crash);
         for len in [usize::from(len_a % 600), usize::from(len_b % 64), 0] {
             let mut buf = vec![GUARD; len + 32];

@@ -16,5 +16,5 @@ mod engine;
 mod input;
 mod outcome;
 
-pub use input::{CoreLimit, Crash, Settings};
+pub use input::{CoreLimit, Crash, CrashError, CrashField, Settings};
 pub use outcome::{ExpandError, NoDumpReason, Outcome, SocketProblem};

@@ -7,6 +7,8 @@ use super::pointers::{bytes, give, handle, release, write_out};
 use super::result::cpat_result::{self, *};
 use super::result::result_of_code;
 use crate::expand::{CoreLimit, Crash, ExpandError, NoDumpReason, Outcome, Settings};
+use crate::kernel::KernelProfile;
+use crate::limits::SUID_DUMP_ROOT;
 use crate::signal::Signal;
 
 /// The sysctls besides `core_pattern`.
@@ -23,24 +25,28 @@ pub struct cpat_settings {
 
 /// The crashing process. Byte strings are pointer + length (NULL only with
 /// length 0) and are read during the call only.
+///
+/// The numbers must be ones a kernel produces, or the functions taking a
+/// crash return `CPAT_RESULT_INVALID_ARGUMENT`; `cpat_crash_check` says
+/// which field is out of range.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
 pub struct cpat_crash {
-    /// `%p`.
+    /// `%p`: 1 to 4194303 (below `PID_MAX_LIMIT`).
     pub pid: u32,
-    /// `%i`.
+    /// `%i`: 1 to 4194303.
     pub tid: u32,
-    /// `%P`.
+    /// `%P`: 1 to 4194303.
     pub global_pid: u32,
-    /// `%I`.
+    /// `%I`: 1 to 4194303.
     pub global_tid: u32,
-    /// `%u`.
+    /// `%u`: not `UINT32_MAX` (`INVALID_UID`).
     pub uid: u32,
-    /// `%g`.
+    /// `%g`: not `UINT32_MAX` (`INVALID_GID`).
     pub gid: u32,
     /// 0, 1 or 2 (`%d`).
     pub dumpable: u8,
-    /// `%s`.
+    /// `%s`: 1 to 64.
     pub signal: u32,
     /// `%t`.
     pub time: i64,
@@ -58,7 +64,7 @@ pub struct cpat_crash {
     pub exe_len: usize,
     /// Whether the process has an executable file.
     pub has_exe: bool,
-    /// `%C`.
+    /// `%C`: at most `INT32_MAX`.
     pub cpu: u32,
     /// Whether the soft core limit is unlimited.
     pub core_limit_unlimited: bool,
@@ -114,7 +120,7 @@ pub(super) unsafe fn settings_of(s: *const cpat_settings) -> Result<Settings, cp
     }
     // SAFETY: non-NULL and valid by the caller's promise.
     let s = unsafe { &*s };
-    if s.suid_dumpable > 2 {
+    if s.suid_dumpable > SUID_DUMP_ROOT {
         return Err(CPAT_RESULT_INVALID_ARGUMENT);
     }
     Ok(Settings::new()
@@ -123,26 +129,19 @@ pub(super) unsafe fn settings_of(s: *const cpat_settings) -> Result<Settings, cp
         .with_core_pipe_limit(s.core_pipe_limit))
 }
 
+/// The Rust view of a C crash, its numbers unchecked.
+///
+/// # Errors
+///
+/// `CPAT_RESULT_NULL_PARAMETER` for a NULL byte string with a nonzero
+/// length.
+///
 /// # Safety
 ///
-/// `s` and `c` must be NULL or valid, with the crash's byte strings valid
-/// for their lengths.
-unsafe fn inputs<'a>(
-    s: *const cpat_settings,
-    c: *const cpat_crash,
-) -> Result<(Settings, Crash<'a>), cpat_result> {
-    if c.is_null() {
-        return Err(CPAT_RESULT_NULL_PARAMETER);
-    }
-    // SAFETY: forwarded caller promise.
-    let settings = unsafe { settings_of(s) }?;
-    // SAFETY: non-NULL and valid by promise.
-    let c = unsafe { &*c };
-    // A dumpable mode is 0, 1 or 2 (`PR_SET_DUMPABLE`); no process has another.
-    if c.dumpable > 2 {
-        return Err(CPAT_RESULT_INVALID_ARGUMENT);
-    }
-    let crash = Crash {
+/// The crash's byte strings must be valid for their lengths while the
+/// result is used.
+unsafe fn crash_of<'a>(c: &cpat_crash) -> Result<Crash<'a>, cpat_result> {
+    Ok(Crash {
         pid: c.pid,
         tid: c.tid,
         global_pid: c.global_pid,
@@ -168,7 +167,37 @@ unsafe fn inputs<'a>(
         } else {
             CoreLimit::Bytes(c.core_limit)
         },
-    };
+    })
+}
+
+/// The settings and the crash for an expansion on `kernel`.
+///
+/// # Errors
+///
+/// `CPAT_RESULT_NULL_PARAMETER` for a NULL crash (or a NULL byte string
+/// with a length); `CPAT_RESULT_INVALID_ARGUMENT` for a `suid_dumpable` or
+/// a crash field no kernel has ([`Crash::check_on`]).
+///
+/// # Safety
+///
+/// `s` and `c` must be NULL or valid, with the crash's byte strings valid
+/// for their lengths.
+unsafe fn inputs<'a>(
+    s: *const cpat_settings,
+    c: *const cpat_crash,
+    kernel: &KernelProfile,
+) -> Result<(Settings, Crash<'a>), cpat_result> {
+    if c.is_null() {
+        return Err(CPAT_RESULT_NULL_PARAMETER);
+    }
+    // SAFETY: forwarded caller promise.
+    let settings = unsafe { settings_of(s) }?;
+    // SAFETY: non-NULL and valid by promise, byte strings included.
+    let crash = unsafe { crash_of(&*c) }?;
+    // PID 0, signal 0, dumpable 7...: no kernel has them.
+    if crash.check_on(kernel).is_err() {
+        return Err(CPAT_RESULT_INVALID_ARGUMENT);
+    }
     Ok((settings, crash))
 }
 
@@ -189,8 +218,9 @@ pub const CPAT_OUTCOME_NONE: u32 = 3;
 
 /// Expands `p` for a crash. `settings` may be NULL (all zero). `*out` is
 /// written only on success; free it with `cpat_outcome_free`.
-/// `CPAT_RESULT_INVALID_ARGUMENT` for a `dumpable` or `suid_dumpable` above
-/// 2, which no kernel has.
+/// `CPAT_RESULT_INVALID_ARGUMENT` for a crash with a number no kernel
+/// produces (PID 0, signal 65, `dumpable` 7: `cpat_crash_check` names the
+/// field and its range) or a `suid_dumpable` above 2.
 ///
 /// # Safety
 ///
@@ -207,7 +237,7 @@ pub unsafe extern "C" fn cpat_pattern_expand(
         // SAFETY: forwarded caller promises.
         let p = try_ffi!(unsafe { handle(p) });
         // SAFETY: forwarded caller promises.
-        let (s, c) = try_ffi!(unsafe { inputs(settings, crash) });
+        let (s, c) = try_ffi!(unsafe { inputs(settings, crash, p.0.kernel()) });
         let o = p.0.expand(&s, &c);
         // SAFETY: forwarded caller promise.
         unsafe { give(cpat_outcome(o), out) }
@@ -216,8 +246,9 @@ pub unsafe extern "C" fn cpat_pattern_expand(
 
 /// The file name for a crash into a caller buffer, without allocating.
 /// Returns `CPAT_RESULT_OK`, `CPAT_RESULT_BUFFER_TOO_SMALL` (with the length
-/// needed in `*out_len`), `CPAT_RESULT_NOT_FILE_MODE`, or the no-dump reason
-/// (2xx).
+/// needed in `*out_len`), `CPAT_RESULT_NOT_FILE_MODE`, the no-dump reason
+/// (2xx), or `CPAT_RESULT_INVALID_ARGUMENT` as `cpat_pattern_expand` (a
+/// crash `cpat_crash_check` refuses, a `suid_dumpable` above 2).
 ///
 /// # Safety
 ///
@@ -236,7 +267,7 @@ pub unsafe extern "C" fn cpat_pattern_expand_file_name(
         // SAFETY: forwarded caller promises.
         let p = try_ffi!(unsafe { handle(p) });
         // SAFETY: forwarded caller promises.
-        let (s, c) = try_ffi!(unsafe { inputs(settings, crash) });
+        let (s, c) = try_ffi!(unsafe { inputs(settings, crash, p.0.kernel()) });
         if out_len.is_null() {
             return CPAT_RESULT_NULL_PARAMETER;
         }
@@ -262,6 +293,59 @@ pub unsafe extern "C" fn cpat_pattern_expand_file_name(
         };
         // SAFETY: forwarded caller promises.
         unsafe { write_out(name, buf, buf_len, out_len) }
+    })
+}
+
+/// Checks that every number in a crash is one a kernel produces: `pid`,
+/// `tid`, `global_pid` and `global_tid` 1 to 4194303, `uid` and `gid` not
+/// `UINT32_MAX`, `dumpable` 0 to 2, `signal` 1 to 64, `cpu` at most
+/// `INT32_MAX`. These are the crashes `cpat_pattern_expand` and
+/// `cpat_pattern_expand_file_name` accept.
+///
+/// Returns `CPAT_RESULT_OK` for such a crash (nothing is written to `buf`,
+/// `*out_len` is 0). Otherwise the result is not `CPAT_RESULT_OK`, and the
+/// first field out of range is described with the buffer protocol, e.g.
+/// `tid 0 is outside what a kernel produces for %i: 1..=4194303`:
+/// `CPAT_RESULT_INVALID_ARGUMENT` when the message was written (its length
+/// in `*out_len`), `CPAT_RESULT_BUFFER_TOO_SMALL` when it does not fit
+/// (`*out_len` is the length needed; `buf == NULL` with `buf_len == 0` asks
+/// for it). `CPAT_RESULT_NULL_PARAMETER` for a NULL `crash` or `out_len`,
+/// or a NULL byte string with a nonzero length.
+///
+/// Stateless and thread-safe; the message is not NUL-terminated.
+///
+/// # Safety
+///
+/// `crash` NULL or valid with its byte strings; `buf` NULL or writable for
+/// `buf_len` bytes; `out_len` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn cpat_crash_check(
+    crash: *const cpat_crash,
+    buf: *mut u8,
+    buf_len: usize,
+    out_len: *mut usize,
+) -> cpat_result {
+    boundary(CPAT_RESULT_PANIC, || {
+        if crash.is_null() || out_len.is_null() {
+            return CPAT_RESULT_NULL_PARAMETER;
+        }
+        // SAFETY: non-NULL and valid by promise, byte strings included.
+        let c = try_ffi!(unsafe { crash_of(&*crash) });
+        match c.check() {
+            Ok(()) => {
+                // SAFETY: non-NULL and writable by promise.
+                unsafe { *out_len = 0 };
+                CPAT_RESULT_OK
+            }
+            Err(e) => {
+                let message = e.to_string();
+                // SAFETY: forwarded caller promises.
+                match unsafe { write_out(message.as_bytes(), buf, buf_len, out_len) } {
+                    CPAT_RESULT_OK => CPAT_RESULT_INVALID_ARGUMENT,
+                    other => other,
+                }
+            }
+        }
     })
 }
 

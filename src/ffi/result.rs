@@ -63,7 +63,9 @@ pub enum cpat_result {
     CPAT_RESULT_BUFFER_TOO_SMALL = 901,
     /// Input that must be UTF-8 is not.
     CPAT_RESULT_INVALID_UTF8 = 902,
-    /// An enumeration value or index is out of range.
+    /// An argument is out of range: an enumeration value or index, or a
+    /// crash or sysctl value no kernel has (`cpat_crash_check` says which
+    /// crash field).
     CPAT_RESULT_INVALID_ARGUMENT = 903,
     /// A panic was caught (a bug in this library).
     CPAT_RESULT_PANIC = 999,
@@ -261,7 +263,9 @@ pub extern "C" fn cpat_result_message(code: u32) -> *const c_char {
             "the buffer is too small; *out_len holds the length needed\0"
         }
         Some(CPAT_RESULT_INVALID_UTF8) => "the input is not valid UTF-8\0",
-        Some(CPAT_RESULT_INVALID_ARGUMENT) => "an enumeration value or index is out of range\0",
+        Some(CPAT_RESULT_INVALID_ARGUMENT) => {
+            "an argument is out of range: an enumeration value, an index, or a crash or sysctl value no kernel has\0"
+        }
         Some(CPAT_RESULT_PANIC) => "internal error (a panic was caught); please report it\0",
         None => "unknown result code\0",
     };

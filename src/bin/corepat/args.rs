@@ -315,28 +315,28 @@ pub(crate) fn subject(args: SubjectArgs) -> Result<Subject, String> {
 
 #[derive(Args)]
 pub(crate) struct CrashArgs {
-    /// PID in the process's namespace (%p); also the default for --tid, --global-pid.
+    /// PID in the process's namespace (%p), 1-4194303; also the default for --tid, --global-pid.
     #[arg(long)]
     pid: Option<u32>,
-    /// TID in the process's namespace (%i).
+    /// TID in the process's namespace (%i), 1-4194303.
     #[arg(long)]
     tid: Option<u32>,
-    /// PID in the initial namespace (%P).
+    /// PID in the initial namespace (%P), 1-4194303.
     #[arg(long)]
     global_pid: Option<u32>,
-    /// TID in the initial namespace (%I).
+    /// TID in the initial namespace (%I), 1-4194303.
     #[arg(long)]
     global_tid: Option<u32>,
-    /// Real UID (%u).
+    /// Real UID (%u), 0-4294967294.
     #[arg(long)]
     uid: Option<u32>,
-    /// Real GID (%g).
+    /// Real GID (%g), 0-4294967294.
     #[arg(long)]
     gid: Option<u32>,
     /// Dumpable mode 0, 1 or 2 (%d).
     #[arg(long, value_parser = clap::value_parser!(u8).range(0..=2))]
     dumpable: Option<u8>,
-    /// Signal, by number or name (%s).
+    /// Signal, by number (1-64) or name (%s).
     #[arg(long)]
     signal: Option<String>,
     /// Seconds since the Epoch (%t).
@@ -354,7 +354,7 @@ pub(crate) struct CrashArgs {
     /// The process has no executable file (%E gives "<comm> (path unknown)").
     #[arg(long, conflicts_with = "exe")]
     no_exe: bool,
-    /// CPU (%C).
+    /// CPU (%C), 0-2147483647.
     #[arg(long)]
     cpu: Option<u32>,
     /// Soft RLIMIT_CORE in bytes, or `unlimited` (%c).
@@ -363,6 +363,9 @@ pub(crate) struct CrashArgs {
 }
 
 impl CrashArgs {
+    /// The crash the flags describe (the example crash where a flag is
+    /// missing). A value no kernel produces (PID 0, signal 65, ...) is an
+    /// error naming the field and its range: a usage error (exit 2).
     pub(crate) fn crash(&self) -> Result<Crash<'_>, String> {
         let ex = Crash::example();
         let pid = self.pid.unwrap_or(ex.pid);
@@ -374,7 +377,7 @@ impl CrashArgs {
             .or(self.tid.filter(|_| self.global_pid.is_none()))
             .or(self.pid)
             .unwrap_or(ex.global_tid);
-        Ok(Crash::new(0)
+        let crash = Crash::new(0)
             .with_pid(pid)
             .with_tid(tid)
             .with_global_pid(global_pid)
@@ -402,6 +405,8 @@ impl CrashArgs {
             .with_core_limit(match &self.core_limit {
                 Some(s) => parse_core_limit(s)?,
                 None => ex.core_limit,
-            }))
+            });
+        crash.check().map_err(|e| e.to_string())?;
+        Ok(crash)
     }
 }
