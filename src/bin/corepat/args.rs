@@ -174,8 +174,16 @@ pub(crate) enum Cmd {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `corepat man > corepat.1`.
-    Man,
+    /// Print the man page (roff): `corepat man > corepat.1`; a
+    /// subcommand's, with its options, `corepat man match > corepat-match.1`.
+    Man {
+        /// The subcommand whose page to print (default: corepat's own).
+        #[arg(value_name = "SUBCOMMAND", value_parser = [
+            "explain", "expand", "lint", "doctor", "match", "check-manifest",
+            "ephemeral-patch", "conform", "completions", "man",
+        ])]
+        command: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -127,11 +127,24 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "corepat", &mut out);
             emit(&String::from_utf8_lossy(&out))
         }
-        Cmd::Man => {
+        Cmd::Man { command } => {
             let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map_err(|e| format!("rendering the man page: {e}"))
+            let cli = Cli::command();
+            // A subcommand's page is corepat-NAME(1), as corepat(1) names it.
+            let page = match &command {
+                None => Some(clap_mangen::Man::new(cli)),
+                Some(name) => cli.find_subcommand(name).map(|c| {
+                    let c = c.clone().bin_name(format!("corepat {name}"));
+                    clap_mangen::Man::new(c)
+                        .title(format!("corepat-{name}"))
+                        .source(format!("corepat {}", env!("CARGO_PKG_VERSION")))
+                }),
+            };
+            page.ok_or_else(|| format!("no subcommand {command:?}"))
+                .and_then(|page| {
+                    page.render(&mut out)
+                        .map_err(|e| format!("rendering the man page: {e}"))
+                })
                 .and_then(|()| emit(&String::from_utf8_lossy(&out)))
         }
     };
