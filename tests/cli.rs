@@ -507,15 +507,26 @@ fn an_invalid_hex_pattern_is_a_usage_error() {
 #[test]
 fn a_subcommand_has_its_man_page() {
     let out = corepat(&["man"], b"");
-    assert!(stdout(&out).contains("\n.TH corepat 1 "), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\n.TH corepat 1 "),
+        "{}",
+        stdout(&out)
+    );
     assert!(stdout(&out).contains("corepat\\-match(1)"));
     let out = corepat(&["man", "match"], b"");
     assert_eq!(out.status.code(), Some(0));
     let page = stdout(&out);
     assert!(page.contains("\n.TH corepat-match 1 "), "{page}");
-    for option in ["\\fB\\-\\-stdin\\fR", "\\fB\\-\\-sort\\fR", "\\fB\\-\\-hex\\fR"] {
+    for option in [
+        "\\fB\\-\\-stdin\\fR",
+        "\\fB\\-\\-sort\\fR",
+        "\\fB\\-\\-hex\\fR",
+    ] {
         assert!(page.contains(option), "{option} in {page}");
     }
-    assert!(page.contains("With \\-\\-stdin the listing streams"), "{page}");
+    assert!(
+        page.contains("With \\-\\-stdin the listing streams"),
+        "{page}"
+    );
     assert_eq!(corepat(&["man", "nope"], b"").status.code(), Some(2));
 }
