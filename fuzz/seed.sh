@@ -57,5 +57,12 @@ write("check_manifest", manifests + streams + [bomb])
 write("manifest_stream",
       [b"\x00" + m for m in manifests + streams]
       + [b"\x00" + b"\xff".join(manifests), b"\x01" + b"\xff".join(streams), b"\x1f" + bomb])
+# `corepat match --stdin` input: a pattern line, then names one a line
+# (names a pattern writes, names it does not, a long one, control bytes).
+names = [b"core", b"core.1234", b"core.myapp.1234", b"core-!usr!bin!x-7-1600000000",
+         b"/data/dump-a/core-!opt!my-app-1-1700000000", b"core.12341000",
+         b"core.myapp.1000.0123456789abcdef0123456789abcdef.1234.1700000000000000",
+         b"/var/cores/core.node1.myapp.1234.1700000000", b"", b"x" * 300, b"core.\x1b[31m\xff"]
+write("match_listing", [p + b"\n" + b"\n".join(names) + b"\n" for p in plain if not p.startswith(b"|")])
 print(f"{len(plain)} patterns, {len(manifests)} manifests, {len(streams) + 1} streams")
 PY

@@ -1,6 +1,21 @@
 //! Inputs the fuzzers found, kept as regression tests. Each file under
-//! `tests/fuzz/testdata/` is replayed through every entry point (nothing may
-//! panic), and each has a test below saying what it showed.
+//! `tests/fuzz/testdata/` is replayed through every entry point and through
+//! `corepat match`'s listing (nothing may panic), and each has a test below
+//! saying what it showed.
+
+// The listing of `corepat match` and its checks, as the `match_listing`
+// fuzz target includes them.
+#[allow(dead_code)]
+#[path = "../src/bin/corepat/json.rs"]
+mod json;
+#[allow(dead_code)]
+#[path = "../src/bin/corepat/listing.rs"]
+mod listing;
+#[path = "../src/bin/corepat/listing_check.rs"]
+mod listing_check;
+#[allow(dead_code)]
+#[path = "../src/bin/corepat/text.rs"]
+mod text;
 
 use core_pattern::reverse::{MatchOptions, Target};
 use core_pattern::{Crash, KernelProfile, Outcome, ParseOptions, Settings, lint, write_sysctl};
@@ -57,6 +72,77 @@ fn every_input_goes_through_every_entry_point() {
             let _ = core_pattern::k8s::check(&set, &core_pattern::k8s::CheckOptions::new());
         }
     }
+}
+
+/// Every input, read as `corepat match --stdin` reads it (a pattern line,
+/// then names), keeps the listing's promises (`listing_check.rs`).
+#[test]
+#[cfg_attr(miri, ignore)]
+fn every_input_goes_through_the_match_listing() {
+    for (name, bytes) in testdata() {
+        let run = std::panic::catch_unwind(|| listing_check::check(&bytes));
+        assert!(run.is_ok(), "{name}");
+    }
+}
+
+/// Row 8 of issue 15, small: many short names and one long one (and one
+/// over the line cap). Every row was padded to the widest and the whole
+/// listing held; now each row is bounded by its own cells, the long line
+/// is refused by number, and the listing streams.
+/// Input: `match_listing-row8-one-long-name.txt`.
+#[test]
+#[cfg_attr(miri, ignore)]
+fn one_long_name_does_not_widen_every_row() {
+    let input = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fuzz/testdata/match_listing-row8-one-long-name.txt"
+    ))
+    .unwrap();
+    listing_check::check(&input);
+    let p = ParseOptions::new().parse("core.%p").unwrap();
+    let m = p
+        .matcher(&Settings::default(), MatchOptions::new())
+        .unwrap();
+    let stream = &input[b"core.%p\n".len()..];
+    let mut out = Vec::new();
+    let mut refused = Vec::new();
+    let mut l = listing::Listing::new(&m, false, 16, &mut out);
+    l.stream(
+        &mut std::io::BufReader::new(stream),
+        listing_check::CAP,
+        &mut |line, len| refused.push((line, len)),
+    )
+    .unwrap();
+    let tally = l.finish().unwrap();
+    assert_eq!(refused, [(102, 600)]);
+    assert_eq!(
+        tally,
+        listing::Tally {
+            names: 201,
+            matched: 200,
+            refused: 1
+        }
+    );
+    let text = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "name    program  pid  time (UTC)  signal  match");
+    assert_eq!(lines[1], "core.1  ?        1    ?           ?       unique");
+    assert_eq!(
+        lines[100],
+        "core.100  ?        100  ?           ?       unique"
+    );
+    assert_eq!(
+        lines[101],
+        format!(
+            "{}  -        -    -           -       no match",
+            "a".repeat(250)
+        )
+    );
+    assert_eq!(
+        lines[201],
+        "core.200  ?        200  ?           ?       unique"
+    );
+    assert_eq!(lines.len(), 202);
 }
 
 /// `expand_then_match` found that a crash with TID 0 and a global PID over

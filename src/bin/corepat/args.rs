@@ -12,7 +12,12 @@ Exit status:
   1  a finding: no core would be written, an error-severity lint or manifest finding, no name matches
   2  usage or input error: an unknown flag, a bad value, an unreadable file or /proc
 
-A pattern (or a name) that starts with `-` goes after `--`.";
+A pattern (or a name) that starts with `-` goes after `--`. A pattern's bytes
+may be any but NUL as they are (bash: $'core.\\xff'), or any at all with
+--hex (636f72652eff).";
+
+/// `--hex`'s help.
+const HEX_HELP: &str = "PATTERN is hex, two digits a byte (636f72652eff is core.\\xff): for bytes a shell word cannot carry, or copied from a `{\"hex\": ...}` of --format json";
 
 #[derive(Parser)]
 #[command(
@@ -47,8 +52,10 @@ pub(crate) enum Cmd {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        #[arg(long, help = HEX_HELP)]
+        hex: bool,
         /// The pattern.
-        pattern: String,
+        pattern: std::ffi::OsString,
     },
     /// Lint a pattern: what will go wrong, where, and how to fix it. Without
     /// PATTERN, this machine's. Exit status 1 when an error-severity lint
@@ -73,7 +80,18 @@ pub(crate) enum Cmd {
     },
     /// Recover the fields from core file names (or a pipe helper's argv):
     /// which program, which PID, when, which signal. Ambiguity is reported,
-    /// never guessed. Exit status 1 when no name matches.
+    /// never guessed. Exit status 1 when no name matches, 2 when a line of
+    /// stdin was too long to be a name.
+    ///
+    /// With --stdin the listing streams: each line is written as soon as
+    /// its name is read and matched (a live producer such as `inotifywait
+    /// -m DIR --format %f | corepat match --stdin --component PATTERN`
+    /// sees each result at once), in input order, in memory bounded
+    /// whatever the number of names. Names given as arguments or found by
+    /// --dir are listed sorted by time (--sort input lists them as they
+    /// come). The text table's columns are as wide as the header and the
+    /// first name need (all names, when sorted), at most 64 characters; a
+    /// wider cell overflows on its own row. JSON is one object a line.
     #[command(after_help = EXIT_STATUS)]
     Match {
         #[command(flatten)]
@@ -93,14 +111,24 @@ pub(crate) enum Cmd {
         /// their directory). Implied by --dir.
         #[arg(long)]
         component: bool,
-        /// Read names from stdin, one per line.
+        /// Read names from stdin, one a line, each written as it is matched
+        /// (see --sort). A line of more than 65536 bytes is no name: it is
+        /// reported on stderr and skipped, and the exit status is 2.
         #[arg(long, conflicts_with = "dir")]
         stdin: bool,
-        /// Match every entry of this directory (sorted by the time field).
+        /// Match every entry of this directory.
         #[arg(long, value_name = "DIR")]
         dir: Option<std::path::PathBuf>,
+        /// The listing's order: `time` (by the time field; names without
+        /// one, or without a match, last, by name; every name is held until
+        /// all are in) or `input` (as given, streamed). Default: `input`
+        /// with --stdin, `time` otherwise.
+        #[arg(long, value_enum, value_name = "ORDER")]
+        sort: Option<Order>,
+        #[arg(long, help = HEX_HELP)]
+        hex: bool,
         /// The pattern.
-        pattern: String,
+        pattern: std::ffi::OsString,
         /// Names to match; for a pipe pattern, the helper's argv (argv[0]
         /// first; put `--` before the pattern when an argument starts with `-`).
         names: Vec<std::ffi::OsString>,
@@ -146,14 +174,41 @@ pub(crate) enum Cmd {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff): `corepat man > corepat.1`.
-    Man,
+    /// Print the man page (roff): `corepat man > corepat.1`; a
+    /// subcommand's, with its options, `corepat man match > corepat-match.1`.
+    Man {
+        /// The subcommand whose page to print (default: corepat's own).
+        #[arg(value_name = "SUBCOMMAND", value_parser = [
+            "explain", "expand", "lint", "doctor", "match", "check-manifest",
+            "ephemeral-patch", "conform", "completions", "man",
+        ])]
+        command: Option<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum Format {
     Text,
     Json,
+}
+
+/// The order of `corepat match`'s listing.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Order {
+    /// By the time field (`%t`); names without one last, by name.
+    Time,
+    /// As the names come, each written as soon as it is matched.
+    Input,
+}
+
+/// The bytes of a PATTERN argument: as given, or decoded from hex.
+pub(crate) fn pattern_bytes(p: &std::ffi::OsStr, hex: bool) -> Result<Vec<u8>, String> {
+    use std::os::unix::ffi::OsStrExt;
+    if hex {
+        crate::text::unhex(p)
+    } else {
+        Ok(p.as_bytes().to_vec())
+    }
 }
 
 #[derive(Args)]
@@ -232,9 +287,11 @@ pub(crate) struct SubjectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
+    #[arg(long, help = HEX_HELP, requires = "pattern")]
+    pub(crate) hex: bool,
     /// The pattern, as you would write it to /proc/sys/kernel/core_pattern
     /// (default: this machine's).
-    pub(crate) pattern: Option<String>,
+    pub(crate) pattern: Option<std::ffi::OsString>,
 }
 
 /// The pattern, kernel and settings to explain or lint, and where each came
@@ -255,6 +312,7 @@ pub(crate) fn subject(args: SubjectArgs) -> Result<Subject, String> {
         kernel,
         settings,
         pattern,
+        hex,
         ..
     } = args;
     let (given_kernel, kernel_given) = kernel.profile()?;
@@ -270,7 +328,7 @@ pub(crate) fn subject(args: SubjectArgs) -> Result<Subject, String> {
             )
         };
         return Ok(Subject {
-            written: p.into_bytes(),
+            written: pattern_bytes(&p, hex)?,
             kernel: given_kernel,
             settings: settings.settings(),
             source: format!("source   the pattern given; {kernel_text}"),

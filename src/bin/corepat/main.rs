@@ -26,36 +26,22 @@ macro_rules! outln {
 
 mod args;
 mod json;
+mod listing;
 mod manifests;
 mod matching;
+mod text;
 
-use args::{Cli, Cmd, Format, Subject, subject};
+use args::{Cli, Cmd, Format, Subject, pattern_bytes, subject};
 use clap::{CommandFactory, Parser};
 use core_pattern::explain::Explanation;
 use core_pattern::{Crash, KernelProfile, Outcome, ParseOptions, Pattern, Settings, stored_value};
 use json::{bytes_to_json, conform_one, lint_json, outcome_json};
 use manifests::{check_manifest, ephemeral};
-use matching::{Names, match_names};
+use matching::{Names, Request, match_names};
 use serde_json::{Value, json};
 use std::io::{self, BufRead, Write};
 use std::process::ExitCode;
-
-/// `text` safe for a terminal: every control character but the newline
-/// (an ESC from a manifest, a process name, a file name) shown as `\xNN`.
-fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n') {
-        return text.into();
-    }
-    let mut s = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if c.is_control() && c != '\n' {
-            s.push_str(&format!("\\x{:02x}", c as u32));
-        } else {
-            s.push(c);
-        }
-    }
-    s.into()
-}
+use text::{pattern_word, show, terminal_safe};
 
 /// Writes the output, terminal-safe; a closed pipe (`| head`) ends quietly.
 fn emit(text: &str) -> Result<ExitCode, String> {
@@ -80,10 +66,12 @@ fn main() -> ExitCode {
             settings,
             crash,
             format,
+            hex,
             pattern,
         } => kernel.profile().and_then(|(k, _)| {
+            let pattern = pattern_bytes(&pattern, hex)?;
             let c = crash.crash()?;
-            expand(pattern.as_bytes(), &k, &settings.settings(), &c, format)
+            expand(&pattern, &k, &settings.settings(), &c, format)
         }),
         Cmd::Lint(args) => {
             let format = args.format;
@@ -98,24 +86,26 @@ fn main() -> ExitCode {
             component,
             stdin,
             dir,
+            sort,
+            hex,
             pattern,
             names,
         } => kernel.profile().and_then(|(k, _)| {
+            let pattern = pattern_bytes(&pattern, hex)?;
             let settings = Settings::new().with_core_uses_pid(core_uses_pid != 0);
             let source = match (stdin, dir) {
                 (true, _) => Names::Stdin,
                 (_, Some(d)) => Names::Dir(d),
                 _ => Names::Args(names),
             };
-            match_names(
-                pattern.as_bytes(),
-                &k,
-                &settings,
-                component,
+            let req = Request {
                 source,
+                order: sort,
+                component,
                 format,
-                max_candidates as usize,
-            )
+                max: max_candidates as usize,
+            };
+            match_names(&pattern, &k, &settings, req)
         }),
         Cmd::CheckManifest {
             kernel,
@@ -137,11 +127,24 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "corepat", &mut out);
             emit(&String::from_utf8_lossy(&out))
         }
-        Cmd::Man => {
+        Cmd::Man { command } => {
             let mut out = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut out)
-                .map_err(|e| format!("rendering the man page: {e}"))
+            let cli = Cli::command();
+            // A subcommand's page is corepat-NAME(1), as corepat(1) names it.
+            let page = match &command {
+                None => Some(clap_mangen::Man::new(cli)),
+                Some(name) => cli.find_subcommand(name).map(|c| {
+                    let c = c.clone().bin_name(format!("corepat {name}"));
+                    clap_mangen::Man::new(c)
+                        .title(format!("corepat-{name}"))
+                        .source(format!("corepat {}", env!("CARGO_PKG_VERSION")))
+                }),
+            };
+            page.ok_or_else(|| format!("no subcommand {command:?}"))
+                .and_then(|page| {
+                    page.render(&mut out)
+                        .map_err(|e| format!("rendering the man page: {e}"))
+                })
                 .and_then(|()| emit(&String::from_utf8_lossy(&out)))
         }
     };
@@ -152,24 +155,6 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
-}
-
-/// Human-readable bytes: UTF-8 where possible, `\xNN` otherwise.
-fn show(b: &[u8]) -> String {
-    let mut s = String::new();
-    for chunk in b.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if c.is_control() {
-                s.push_str(&c.escape_default().to_string());
-            } else {
-                s.push(c);
-            }
-        }
-        for x in chunk.invalid() {
-            s.push_str(&format!("\\x{x:02x}"));
-        }
-    }
-    s
 }
 
 // ---------------------------------------------------------------------------
@@ -362,8 +347,8 @@ fn explain(subject: &Subject, format: Format) -> Result<ExitCode, String> {
             outln!(o);
             outln!(
                 o,
-                "try: corepat expand [--pid N --comm NAME --exe PATH ...] '{}'",
-                show(&subject.written)
+                "try: corepat expand [--pid N --comm NAME --exe PATH ...] {}",
+                pattern_word(&subject.written)
             );
         }
     }
