@@ -237,11 +237,13 @@ impl Matcher {
         Ok(Matcher {
             elems: elems.into(),
             one_text,
+            plan: None,
             strategy,
             target,
             kernel,
             budget: opts.budget,
-        })
+        }
+        .planned())
     }
 }
 
