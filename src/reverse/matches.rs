@@ -256,13 +256,17 @@ impl<'n> Matches<'n> {
 }
 
 fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64, dots: bool) -> FieldValue<'_> {
+    // The bytes were read as a value of the field: digits, maybe a sign,
+    // a magnitude that fits a u64.
     let num = || -> i128 {
         let (neg, d) = match b {
             [b'-', rest @ ..] => (true, rest),
             _ => (false, b),
         };
-        let v = d.iter().fold(0i128, |v, c| v * 10 + i128::from(c - b'0'));
-        if neg { -v } else { v }
+        let v = d.iter().fold(0u64, |v, &c| {
+            v.wrapping_mul(10).wrapping_add(u64::from(c.wrapping_sub(b'0')))
+        });
+        if neg { -i128::from(v) } else { i128::from(v) }
     };
     let u32v = || u32::try_from(num()).unwrap_or(u32::MAX);
     match spec {

@@ -294,6 +294,16 @@ impl Matcher {
     /// a field may span several arguments.
     pub fn match_argv<'n>(&self, argv: &[&'n [u8]]) -> Matches<'n> {
         let split = self.kernel.has(Feature::PipeSplitBeforeExpand);
+        // The kernel always passes argv[0]. Arguments never contain NUL; before
+        // 5.3 they are also never empty and never contain whitespace.
+        let impossible = argv.is_empty()
+            || (!split
+                && argv
+                    .iter()
+                    .any(|a| a.is_empty() || a.iter().any(|&c| crate::parse::is_kernel_space(c))));
+        if impossible {
+            return Matches::none(self.strategy);
+        }
         let sep = if split { 0u8 } else { b' ' };
         let mut joined = Vec::with_capacity(argv.iter().map(|a| a.len() + 1).sum());
         let mut starts = Vec::with_capacity(argv.len());
@@ -304,15 +314,10 @@ impl Matcher {
             starts.push(joined.len());
             joined.extend_from_slice(a);
         }
-        // The kernel always passes argv[0]. Arguments never contain NUL; before
-        // 5.3 they are also never empty and never contain whitespace.
-        let impossible = argv.is_empty()
-            || argv.iter().any(|a| a.contains(&0))
-            || (!split
-                && argv
-                    .iter()
-                    .any(|a| a.is_empty() || a.iter().any(|&c| crate::parse::is_kernel_space(c))));
-        if impossible {
+        // One scan: the separators are the only NULs (with spaces as
+        // separators, any NUL).
+        let nuls = memchr::memchr_iter(0, &joined).count();
+        if nuls != if split { argv.len() - 1 } else { 0 } {
             return Matches::none(self.strategy);
         }
         self.run(Haystack::Owned(joined), starts)

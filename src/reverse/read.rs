@@ -17,7 +17,7 @@
 //!
 //! Every step is a comparison or a scan of the bytes it consumes: O(n).
 
-use super::compile::{Class, Elem, numeric_value};
+use super::compile::{Class, Elem, Numeric, numeric_value};
 use super::count::TextRule;
 
 /// Whether a text field's value stops at `b`: no field value holds a `/`
@@ -79,6 +79,31 @@ fn takes(e: &Elem, value: &[u8]) -> bool {
             }
         },
     }
+}
+
+/// A number of `num` starting at `pos` and running to the last digit
+/// (a sign first, if signed): where it ends, when it is one. One pass.
+fn read_number(num: &Numeric, name: &[u8], pos: usize) -> Option<usize> {
+    let neg = num.signed && name.get(pos) == Some(&b'-');
+    let first = pos + usize::from(neg);
+    let digits = &name[first.min(name.len())..];
+    let mut v: Option<u64> = Some(0);
+    let mut len = 0;
+    for &d in digits {
+        let x = d.wrapping_sub(b'0');
+        if x > 9 {
+            break;
+        }
+        // Past a u64: out of every range (and never a panic).
+        v = v.and_then(|v| v.checked_mul(10)?.checked_add(u64::from(x)));
+        len += 1;
+    }
+    let v = v?;
+    if len == 0 || len > num.max_digits || (len > 1 && digits[0] == b'0') || (neg && v == 0) {
+        return None;
+    }
+    let v = if neg { -i128::from(v) } else { i128::from(v) };
+    (num.min..=num.max).contains(&v).then_some(first + len)
 }
 
 fn is_text(e: &Elem) -> bool {
@@ -163,25 +188,16 @@ impl Plan {
                     }
                     pos + l.len()
                 }
-                Elem::Field(f) => {
-                    let end = match f.class {
-                        Class::Numeric(num) => {
-                            let mut end = pos;
-                            if num.signed && name.get(end) == Some(&b'-') {
-                                end += 1;
-                            }
-                            while end < n && name[end].is_ascii_digit() {
-                                end += 1;
-                            }
-                            end
+                Elem::Field(f) => match &f.class {
+                    Class::Numeric(num) => read_number(num, name, pos)?,
+                    Class::Text { .. } => {
+                        let end = first_stop(&name[pos..]).map_or(n, |j| pos + j);
+                        if !takes(e, &name[pos..end]) {
+                            return None;
                         }
-                        Class::Text { .. } => first_stop(&name[pos..]).map_or(n, |j| pos + j),
-                    };
-                    if !takes(e, &name[pos..end]) {
-                        return None;
+                        end
                     }
-                    end
-                }
+                },
             };
             ends[i] = end;
             pos = end;
