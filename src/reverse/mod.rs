@@ -306,12 +306,15 @@ impl Matcher {
         }
         let sep = if split { 0u8 } else { b' ' };
         let mut joined = Vec::with_capacity(argv.iter().map(|a| a.len() + 1).sum());
-        let mut starts = Vec::with_capacity(argv.len());
+        // Before 5.3, where each argument starts; from 5.3 the NULs say.
+        let mut starts = Vec::with_capacity(if split { 0 } else { argv.len() });
         for (i, a) in argv.iter().enumerate() {
             if i > 0 {
                 joined.push(sep);
             }
-            starts.push(joined.len());
+            if !split {
+                starts.push(joined.len());
+            }
             joined.extend_from_slice(a);
         }
         // One scan: the separators are the only NULs (with spaces as
@@ -320,7 +323,9 @@ impl Matcher {
         if nuls != if split { argv.len() - 1 } else { 0 } {
             return Matches::none(self.strategy);
         }
-        self.run(Haystack::Owned(joined), starts)
+        let mut found = self.run(Haystack::Owned(joined), starts);
+        found.nul_args = split && found.count > 0;
+        found
     }
 
     /// Adds the plan of [`Strategy::Anchored`] and [`Strategy::General`].
@@ -433,6 +438,7 @@ impl Matcher {
         Matches {
             hay,
             arg_starts,
+            nul_args: false,
             count,
             exact,
             paths,

@@ -191,8 +191,9 @@ impl Plan {
                 Elem::Field(f) => match &f.class {
                     Class::Numeric(num) => read_number(num, name, pos)?,
                     Class::Text { .. } => {
+                        // No `/` or NUL before `end`.
                         let end = first_stop(&name[pos..]).map_or(n, |j| pos + j);
-                        if !takes(e, &name[pos..end]) {
+                        if !TextRule::of(e).is_some_and(|r| r.takes(&name[pos..end])) {
                             return None;
                         }
                         end
@@ -353,11 +354,20 @@ mod tests {
     #[test]
     fn plans_of_deployed_shapes() {
         // Literal, %E, `-`, %p, `-`, %t: the tail reads back to the head.
-        assert_eq!(plan_of(b"/data/dump-a/core-%E-%p-%t"), (1, 1, Middle::Empty));
-        assert_eq!(plan_of(b"/var/lib/cores/core.%e.%p.%t"), (1, 1, Middle::Empty));
+        assert_eq!(
+            plan_of(b"/data/dump-a/core-%E-%p-%t"),
+            (1, 1, Middle::Empty)
+        );
+        assert_eq!(
+            plan_of(b"/var/lib/cores/core.%e.%p.%t"),
+            (1, 1, Middle::Empty)
+        );
         assert_eq!(plan_of(b"/var/crash/core.%p.%s.%t"), (6, 6, Middle::Empty));
         assert_eq!(plan_of(b"core.%p"), (2, 2, Middle::Empty));
-        assert_eq!(plan_of(b"/cores/core.%e.%h.%p.%t"), (1, 4, Middle::TextLitText));
+        assert_eq!(
+            plan_of(b"/cores/core.%e.%h.%p.%t"),
+            (1, 4, Middle::TextLitText)
+        );
         // `/` ends a text field from the left.
         assert_eq!(plan_of(b"/cores/%h/core.%e.%p"), (3, 3, Middle::Empty));
         // Two numbers side by side: the general program.
@@ -428,10 +438,7 @@ mod tests {
             b"./",
             b"-.",
         ]);
-        let value = prop::collection::vec(
-            prop::sample::select(b".-/1a0!9".to_vec()),
-            0..5,
-        );
+        let value = prop::collection::vec(prop::sample::select(b".-/1a0!9".to_vec()), 0..5);
         let piece = prop_oneof![
             2 => (lit, prop::collection::vec(any::<u8>(), 0..1))
                 .prop_map(|(l, noise)| (l.to_vec(), if noise.is_empty() { l.to_vec() } else { noise })),
@@ -454,9 +461,7 @@ mod tests {
     /// read off (a signed `%t` after a `-` may read two ways), and names of
     /// values with the literal's bytes in them.
     fn two_texts() -> impl Strategy<Value = (Vec<u8>, Vec<u8>)> {
-        let text = || {
-            prop::collection::vec(prop::sample::select(b".-a1/!".to_vec()), 0..6)
-        };
+        let text = || prop::collection::vec(prop::sample::select(b".-a1/!".to_vec()), 0..6);
         let number = prop::sample::select(vec![&b"5"[..], b"-5", b"-", b"12", b"0", b"-0", b""]);
         (
             prop::sample::select(vec![&b""[..], b"core.", b"/c/", b"%p."]),
