@@ -80,10 +80,7 @@ impl OnePath {
 /// The result of matching one name or argv.
 pub struct Matches<'n> {
     pub(super) hay: Haystack<'n>,
-    /// Where each argument starts in `hay`, for argv joined by spaces.
     pub(super) arg_starts: Vec<usize>,
-    /// Argv joined by NUL: arguments are found from the NULs.
-    pub(super) nul_args: bool,
     pub(super) count: u64,
     pub(super) exact: bool,
     /// The candidates, listed, searched for on demand, or the one.
@@ -109,7 +106,6 @@ impl<'n> Matches<'n> {
         Matches {
             hay: Haystack::Borrowed(&[]),
             arg_starts: Vec::new(),
-            nul_args: false,
             count: 0,
             exact: true,
             paths: Paths::Listed(Vec::new()),
@@ -225,16 +221,14 @@ impl<'n> Matches<'n> {
         let name = self.hay.bytes();
         let elems = &self.elems[..len.min(self.elems.len())];
         let firsts = |(i, e): (usize, &Elem)| matches!(e, Elem::Field(f) if f.first == i);
-        let mut fields =
-            Vec::with_capacity(elems.iter().enumerate().filter(|&x| firsts(x)).count());
-        let mut at = ArgCursor::default();
+        let mut fields = Vec::with_capacity(elems.iter().enumerate().filter(|&x| firsts(x)).count());
         for (i, e) in elems.iter().enumerate() {
             if let Elem::Field(f) = e
                 && f.first == i
             {
                 let (start, end) = span(i);
                 let bytes = &name[start..end];
-                let (arg, span) = self.locate(start, end, &mut at);
+                let (arg, span) = self.locate(start, end);
                 fields.push(Field {
                     spec: f.spec,
                     span,
@@ -248,21 +242,7 @@ impl<'n> Matches<'n> {
     }
 
     /// (argument index, span within it) for argv; (None, span) for names.
-    fn locate(&self, s: usize, e: usize, at: &mut ArgCursor) -> (Option<usize>, Span) {
-        if self.nul_args {
-            // Arguments joined by NUL: count the NULs up to `s`, once per
-            // candidate (its fields come in order).
-            let hay = self.hay.bytes();
-            if s < at.scanned {
-                *at = ArgCursor::default();
-            }
-            for j in memchr::memchr_iter(0, &hay[at.scanned..s]) {
-                at.index += 1;
-                at.base = at.scanned + j + 1;
-            }
-            at.scanned = s;
-            return (Some(at.index), Span::from_usize(s - at.base, e - at.base));
-        }
+    fn locate(&self, s: usize, e: usize) -> (Option<usize>, Span) {
         if self.arg_starts.is_empty() {
             return (None, Span::from_usize(s, e));
         }
@@ -275,17 +255,6 @@ impl<'n> Matches<'n> {
     }
 }
 
-/// Where [`Matches::locate`] stands in NUL-joined arguments.
-#[derive(Default)]
-struct ArgCursor {
-    /// Bytes scanned.
-    scanned: usize,
-    /// NULs among them: the argument index.
-    index: usize,
-    /// Where that argument starts.
-    base: usize,
-}
-
 fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64, dots: bool) -> FieldValue<'_> {
     // The bytes were read as a value of the field: digits, maybe a sign,
     // a magnitude that fits a u64.
@@ -295,8 +264,7 @@ fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64, dots: bool) -> FieldV
             _ => (false, b),
         };
         let v = d.iter().fold(0u64, |v, &c| {
-            v.wrapping_mul(10)
-                .wrapping_add(u64::from(c.wrapping_sub(b'0')))
+            v.wrapping_mul(10).wrapping_add(u64::from(c.wrapping_sub(b'0')))
         });
         if neg { -i128::from(v) } else { i128::from(v) }
     };

@@ -306,15 +306,12 @@ impl Matcher {
         }
         let sep = if split { 0u8 } else { b' ' };
         let mut joined = Vec::with_capacity(argv.iter().map(|a| a.len() + 1).sum());
-        // Before 5.3, where each argument starts; from 5.3 the NULs say.
-        let mut starts = Vec::with_capacity(if split { 0 } else { argv.len() });
+        let mut starts = Vec::with_capacity(argv.len());
         for (i, a) in argv.iter().enumerate() {
             if i > 0 {
                 joined.push(sep);
             }
-            if !split {
-                starts.push(joined.len());
-            }
+            starts.push(joined.len());
             joined.extend_from_slice(a);
         }
         // One scan: the separators are the only NULs (with spaces as
@@ -323,9 +320,7 @@ impl Matcher {
         if nuls != if split { argv.len() - 1 } else { 0 } {
             return Matches::none(self.strategy);
         }
-        let mut found = self.run(Haystack::Owned(joined), starts);
-        found.nul_args = split && found.count > 0;
-        found
+        self.run(Haystack::Owned(joined), starts)
     }
 
     /// Adds the plan of [`Strategy::Anchored`] and [`Strategy::General`].
@@ -438,7 +433,6 @@ impl Matcher {
         Matches {
             hay,
             arg_starts,
-            nul_args: false,
             count,
             exact,
             paths,
