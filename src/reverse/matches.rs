@@ -221,7 +221,8 @@ impl<'n> Matches<'n> {
         let name = self.hay.bytes();
         let elems = &self.elems[..len.min(self.elems.len())];
         let firsts = |(i, e): (usize, &Elem)| matches!(e, Elem::Field(f) if f.first == i);
-        let mut fields = Vec::with_capacity(elems.iter().enumerate().filter(|&x| firsts(x)).count());
+        let mut fields =
+            Vec::with_capacity(elems.iter().enumerate().filter(|&x| firsts(x)).count());
         for (i, e) in elems.iter().enumerate() {
             if let Elem::Field(f) = e
                 && f.first == i
@@ -264,7 +265,8 @@ fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64, dots: bool) -> FieldV
             _ => (false, b),
         };
         let v = d.iter().fold(0u64, |v, &c| {
-            v.wrapping_mul(10).wrapping_add(u64::from(c.wrapping_sub(b'0')))
+            v.wrapping_mul(10)
+                .wrapping_add(u64::from(c.wrapping_sub(b'0')))
         });
         if neg { -i128::from(v) } else { i128::from(v) }
     };

@@ -25,7 +25,11 @@
 //!
 //! # Complexity
 //!
-//! Matching is a dynamic program over (pattern element, name position): no
+//! Most deployed patterns read off without a choice, from both ends of the
+//! name, in one O(n) pass (see [`Strategy::Anchored`]; the ACS annotation,
+//! `core.%e.%p.%t` and the systemd, apport and ABRT argv, under
+//! [`Strategy::General`], read the same way). Otherwise matching is a
+//! dynamic program over (pattern element, name position): no
 //! backtracking. For a pattern with `k` elements (literal runs and fields)
 //! and a name of `n` bytes it takes O(k · n) time and O(k · n) memory
 //! (8 bytes per cell); numeric fields add a factor of at most 20 (their
