@@ -65,3 +65,6 @@ pub fn host_crash() -> Crash<'static> {
         .with_cpu(0)
         .with_core_limit(CoreLimit::Bytes(1 << 30))
 }
+
+/// ABRT's ccpp hook (Fedora, RHEL), as `abrt-ccpp.service` installs it.
+pub const ABRT: &str = "|/usr/libexec/abrt-hook-ccpp %s %c %p %u %g %t %e %P %I %h";

@@ -26,6 +26,11 @@
 //!   crate has no backreferences) and only its first occurrence is reported;
 //! - `kernel.core_uses_pid` is not modelled (the peer sees only the pattern).
 //!
+//! A collector that receives a helper's argv (it is the helper, or reads
+//! it back) has a second natural choice, [`ArgvRegexPeer`]: one anchored
+//! regex per argument, built the same way, and a plain comparison for an
+//! argument with no specifier; no joining.
+//!
 //! It answers with one assignment or none: where several assignments explain
 //! a name, the leftmost-first (greedy) semantics of the regex silently pick
 //! one. It is compiled once and matched with [`Regex::captures`]; it is not
@@ -168,5 +173,117 @@ impl RegexPeer {
         debug_assert_eq!(self.mode, Mode::Pipe);
         let joined = argv.join(&b' ');
         self.match_name(&joined)
+    }
+}
+
+/// A pipe collector's regexes, one per argument of the helper's argv (the
+/// pattern's arguments as the kernel splits them): an argument without a
+/// specifier is compared as bytes, any other is matched by an anchored
+/// regex built as [`RegexPeer`] builds its one (same classes, same groups,
+/// a repeated specifier reported at its first occurrence only).
+#[derive(Clone, Debug)]
+pub struct ArgvRegexPeer {
+    args: Vec<ArgRe>,
+    /// The specifiers reported, in pattern order, each once.
+    fields: Vec<Specifier>,
+}
+
+#[derive(Clone, Debug)]
+enum ArgRe {
+    Literal(Vec<u8>),
+    Regex {
+        re: Regex,
+        /// For capture group `i + 1`: its specifier, and whether it is the
+        /// specifier's first occurrence in the whole pattern.
+        groups: Vec<(Specifier, bool)>,
+    },
+}
+
+impl ArgvRegexPeer {
+    /// Builds the regexes for a pipe pattern.
+    ///
+    /// # Panics
+    ///
+    /// If `p` is not a pipe pattern, or a regex does not compile (it always
+    /// does).
+    pub fn new(p: &Pattern) -> ArgvRegexPeer {
+        assert_eq!(p.mode(), Mode::Pipe, "argv regexes are for pipe patterns");
+        let mut fields: Vec<Specifier> = Vec::new();
+        let mut seen: Vec<Specifier> = Vec::new();
+        let mut args = Vec::new();
+        for arg in p.pipe_arguments() {
+            let mut re = String::from("^");
+            let mut literal = Vec::new();
+            let mut groups = Vec::new();
+            for t in arg.iter() {
+                let bytes = p.token_bytes(t);
+                match t.kind {
+                    TokenKind::Spec(Specifier::Percent) => {
+                        re.push('%');
+                        literal.push(b'%');
+                    }
+                    TokenKind::Spec(s) if class(s).is_some() => {
+                        let n = seen.iter().filter(|&&g| g == s).count();
+                        let letter = s.byte() as char;
+                        let class = class(s).unwrap_or_default();
+                        if n == 0 {
+                            re.push_str(&format!("(?P<{letter}>{class})"));
+                            fields.push(s);
+                        } else {
+                            re.push_str(&format!("(?P<{letter}{}>{class})", n + 1));
+                        }
+                        seen.push(s);
+                        groups.push((s, n == 0));
+                    }
+                    TokenKind::ModePrefix => {}
+                    _ => {
+                        escape_bytes(&mut re, bytes);
+                        literal.extend_from_slice(bytes);
+                    }
+                }
+            }
+            re.push('$');
+            args.push(if groups.is_empty() {
+                ArgRe::Literal(literal)
+            } else {
+                ArgRe::Regex {
+                    re: Regex::new(&re).expect("the collector's regex compiles"),
+                    groups,
+                }
+            });
+        }
+        ArgvRegexPeer { args, fields }
+    }
+
+    /// The specifiers it reports, in pattern order, each once.
+    pub fn fields(&self) -> &[Specifier] {
+        &self.fields
+    }
+
+    /// Matches a helper's argv: the captured bytes of each reported
+    /// specifier, borrowed from the arguments.
+    pub fn match_argv_ref<'n>(&self, argv: &[&'n [u8]]) -> Option<Vec<(Specifier, &'n [u8])>> {
+        if argv.len() != self.args.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(self.fields.len());
+        for (arg, &bytes) in self.args.iter().zip(argv) {
+            match arg {
+                ArgRe::Literal(l) => {
+                    if l.as_slice() != bytes {
+                        return None;
+                    }
+                }
+                ArgRe::Regex { re, groups } => {
+                    let caps = re.captures(bytes)?;
+                    for (i, &(spec, first)) in groups.iter().enumerate() {
+                        if first && let Some(m) = caps.get(i + 1) {
+                            out.push((spec, m.as_bytes()));
+                        }
+                    }
+                }
+            }
+        }
+        Some(out)
     }
 }

@@ -90,28 +90,30 @@ fn class_of(spec: Specifier, kernel: &KernelProfile, file: bool) -> Class {
     }
 }
 
-/// Whether `b` (a candidate value, no leading/trailing context) fits `class`.
+/// The value of `b` (a candidate value, no leading/trailing context) when
+/// it is one of `n`: an optional sign, 1 to `max_digits` digits without a
+/// leading zero (no `-0`), in range.
 pub(super) fn numeric_value(n: &Numeric, b: &[u8]) -> Option<i128> {
     let (neg, digits) = match b {
         [b'-', rest @ ..] if n.signed => (true, rest),
         _ => (false, b),
     };
-    if digits.is_empty() || digits.len() > n.max_digits || !digits.iter().all(u8::is_ascii_digit) {
+    if digits.is_empty() || digits.len() > n.max_digits || (digits.len() > 1 && digits[0] == b'0') {
         return None;
     }
-    if digits.len() > 1 && digits[0] == b'0' {
+    // Every range fits a u64 magnitude; a longer number is out of range.
+    let mut v: u64 = 0;
+    for &d in digits {
+        let x = d.wrapping_sub(b'0');
+        if x > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(x))?;
+    }
+    if neg && v == 0 {
         return None;
     }
-    if neg && digits == b"0" {
-        return None;
-    }
-    let mut v: i128 = 0;
-    for d in digits {
-        v = v * 10 + i128::from(d - b'0');
-    }
-    if neg {
-        v = -v;
-    }
+    let v = if neg { -i128::from(v) } else { i128::from(v) };
     (n.min..=n.max).contains(&v).then_some(v)
 }
 
@@ -237,11 +239,13 @@ impl Matcher {
         Ok(Matcher {
             elems: elems.into(),
             one_text,
+            plan: None,
             strategy,
             target,
             kernel,
             budget: opts.budget,
-        })
+        }
+        .planned())
     }
 }
 

@@ -1,11 +1,9 @@
 //! Counting: the programs over (element, name position) that count the
-//! ways a name matches without listing them, and read the one match off
-//! directly when the shape allows it.
+//! ways a name matches without listing them (shapes that read off without
+//! a choice are in `read.rs`).
 
 use super::LIST_CAP;
-use super::compile::{
-    Class, Elem, FieldElem, anchored, dots_excluded, numeric_value, text_byte_ok,
-};
+use super::compile::{Class, Elem, FieldElem, dots_excluded, text_byte_ok};
 
 /// A path: for each element, the end position in the name.
 pub(super) type Path = Vec<usize>;
@@ -22,44 +20,6 @@ pub(super) fn to_spans(path: &[usize]) -> Spans {
             span
         })
         .collect()
-}
-
-pub(super) fn anchored_scan(elems: &[Elem], name: &[u8]) -> Option<Path> {
-    let mut path = vec![0; elems.len()];
-    let end = anchored_prefix(elems, name, &mut path)?;
-    (end == name.len()).then_some(path)
-}
-
-/// Reads anchored `elems` from the start of `name`, writing each element's
-/// end into `path`; returns where they end.
-fn anchored_prefix(elems: &[Elem], name: &[u8], path: &mut [usize]) -> Option<usize> {
-    let mut pos = 0;
-    for (e, end_out) in elems.iter().zip(path.iter_mut()) {
-        match e {
-            Elem::Lit(l) => {
-                if !name[pos..].starts_with(l) {
-                    return None;
-                }
-                pos += l.len();
-            }
-            Elem::Field(f) => {
-                let Class::Numeric(n) = f.class else {
-                    return None;
-                };
-                let mut end = pos;
-                if n.signed && name.get(end) == Some(&b'-') {
-                    end += 1;
-                }
-                while end < name.len() && name[end].is_ascii_digit() {
-                    end += 1;
-                }
-                numeric_value(&n, &name[pos..end])?;
-                pos = end;
-            }
-        }
-        *end_out = pos;
-    }
-    Some(pos)
 }
 
 fn sat(v: u128) -> u64 {
@@ -80,14 +40,14 @@ fn max_len(e: &Elem) -> usize {
 /// What a text field's value must be: `min..=max` bytes, never exactly `.`
 /// or `..` when `no_dots` (the caller checks that it holds no `/` or NUL).
 #[derive(Clone, Copy)]
-struct TextRule {
-    min: usize,
-    max: usize,
+pub(super) struct TextRule {
+    pub(super) min: usize,
+    pub(super) max: usize,
     no_dots: bool,
 }
 
 impl TextRule {
-    fn of(e: &Elem) -> Option<TextRule> {
+    pub(super) fn of(e: &Elem) -> Option<TextRule> {
         match *e {
             Elem::Field(FieldElem {
                 class: Class::Text { min, max, no_dots },
@@ -97,83 +57,9 @@ impl TextRule {
         }
     }
 
-    fn takes(self, value: &[u8]) -> bool {
+    pub(super) fn takes(self, value: &[u8]) -> bool {
         (self.min..=self.max).contains(&value.len()) && !dots_excluded(self.no_dots, value)
     }
-}
-
-/// The one-text-field shape when both sides read off without a choice:
-/// the head is anchored (as [`anchored`], ending in a literal) and every
-/// numeric field of the tail follows a literal that ends in a non-digit, so
-/// the tail reads right to left. `None` when that does not hold (or a sign
-/// makes the right-to-left reading ambiguous): use [`OneText`]. Otherwise
-/// the one path, if any.
-pub(super) fn one_text_anchored(elems: &[Elem], t: usize, name: &[u8]) -> Option<Option<Path>> {
-    let rule = TextRule::of(&elems[t])?;
-    let head = &elems[..t];
-    if !(anchored(head) && (t == 0 || matches!(head[t - 1], Elem::Lit(_)))) {
-        return None;
-    }
-    let tail_ok = (t + 1..elems.len()).all(|i| match &elems[i] {
-        Elem::Lit(_) => true,
-        Elem::Field(_) => {
-            i - 1 > t && matches!(&elems[i - 1], Elem::Lit(l) if !l[l.len() - 1].is_ascii_digit())
-        }
-    });
-    if !tail_ok {
-        return None;
-    }
-    let mut path = vec![0; elems.len()];
-    let Some(a) = anchored_prefix(head, name, &mut path[..t]) else {
-        return Some(None);
-    };
-    // The tail, right to left.
-    let mut pos = name.len();
-    for i in (t + 1..elems.len()).rev() {
-        path[i] = pos;
-        match &elems[i] {
-            Elem::Lit(l) => {
-                if pos < a + l.len() || &name[pos - l.len()..pos] != l.as_slice() {
-                    return Some(None);
-                }
-                pos -= l.len();
-            }
-            Elem::Field(f) => {
-                let Class::Numeric(num) = f.class else {
-                    return None;
-                };
-                let Elem::Lit(before) = &elems[i - 1] else {
-                    return None;
-                };
-                let last = before[before.len() - 1];
-                let mut d = pos;
-                while d > a && name[d - 1].is_ascii_digit() {
-                    d -= 1;
-                }
-                let mut start = d;
-                if num.signed && d > a && name[d - 1] == b'-' {
-                    // Positive, the literal ending at `d`; or negative, the
-                    // literal ending before the sign.
-                    let positive = last == b'-';
-                    let negative = d >= a + 2 && name[d - 2] == last;
-                    if positive && negative {
-                        return None;
-                    }
-                    if !positive {
-                        start = d - 1;
-                    }
-                }
-                if numeric_value(&num, &name[start..pos]).is_none() {
-                    return Some(None);
-                }
-                pos = start;
-            }
-        }
-    }
-    let b = pos;
-    path[t] = b;
-    let ok = a <= b && memchr::memchr2(b'/', 0, &name[a..b]).is_none() && rule.takes(&name[a..b]);
-    Some(ok.then_some(path))
 }
 
 /// Counts for the one-text-field shape, computed from both ends: the part
@@ -566,7 +452,7 @@ pub(super) fn backward(elems: &[Elem], name: &[u8]) -> Vec<Vec<bool>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::reverse::compile::Numeric;
+    use crate::reverse::compile::{Numeric, numeric_value};
     use crate::spec::Specifier;
 
     /// `each_end` builds numeric values digit by digit; it must accept

@@ -25,15 +25,66 @@ impl Haystack<'_> {
     }
 }
 
+/// The candidates of a match, as found.
+pub(super) enum Paths {
+    /// Listed while matching (at most `LIST_CAP` of them).
+    Listed(Vec<Spans>),
+    /// Searched for when asked (the general program counts only).
+    Searched,
+    /// The one match of a read without a choice, kept inline.
+    One(OnePath),
+}
+
+/// The most elements whose one path is kept inline.
+const ONE_MAX: usize = 40;
+
+/// Each element's end, for a pattern of at most `ONE_MAX` elements and a
+/// name under 4 GiB.
+#[derive(Clone, Copy)]
+pub(super) struct OnePath {
+    len: u8,
+    ends: [u32; ONE_MAX],
+}
+
+impl Paths {
+    /// The one path whose elements end at `ends`: inline when it fits.
+    pub(super) fn one(ends: &[usize]) -> Paths {
+        let mut one = OnePath {
+            len: 0,
+            ends: [0; ONE_MAX],
+        };
+        if let Ok(len) = u8::try_from(ends.len())
+            && ends.len() <= ONE_MAX
+            && ends.last().is_none_or(|&e| u32::try_from(e).is_ok())
+        {
+            one.len = len;
+            for (slot, &e) in one.ends.iter_mut().zip(ends) {
+                // Ends never decrease: all fit when the last does.
+                *slot = e as u32;
+            }
+            Paths::One(one)
+        } else {
+            Paths::Listed(vec![to_spans(ends)])
+        }
+    }
+}
+
+impl OnePath {
+    fn span(&self, i: usize) -> (usize, usize) {
+        let end = self.ends[i] as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        (start, end)
+    }
+}
+
 /// The result of matching one name or argv.
 pub struct Matches<'n> {
     pub(super) hay: Haystack<'n>,
     pub(super) arg_starts: Vec<usize>,
     pub(super) count: u64,
     pub(super) exact: bool,
-    /// Precomputed paths (all strategies but `General`, which searches on
-    /// demand).
-    pub(super) paths: Option<Vec<Spans>>,
+    /// The candidates, listed, searched for on demand, or the one.
+    pub(super) paths: Paths,
     pub(super) elems: std::sync::Arc<[Elem]>,
     pub(super) rlim_infinity: u64,
     pub(super) dots: bool,
@@ -57,7 +108,7 @@ impl<'n> Matches<'n> {
             arg_starts: Vec::new(),
             count: 0,
             exact: true,
-            paths: Some(Vec::new()),
+            paths: Paths::Listed(Vec::new()),
             elems: std::sync::Arc::from([]),
             rlim_infinity: u64::MAX,
             dots: true,
@@ -95,19 +146,35 @@ impl<'n> Matches<'n> {
 
     /// The candidates, up to `limit` of them.
     pub fn candidates(&self, limit: usize) -> Vec<Candidate<'_>> {
-        if limit == 0 {
+        if limit == 0 || self.count == 0 {
             return Vec::new();
         }
-        let paths = match &self.paths {
-            Some(p) => p.iter().take(limit).cloned().collect(),
-            None if self.count == 0 => Vec::new(),
-            None => search(&self.elems, self.hay.bytes(), u64::MAX, limit, false)
+        match &self.paths {
+            Paths::Listed(p) => p
+                .iter()
+                .take(limit)
+                .map(|s| self.candidate(s.len(), |i| s[i]))
+                .collect(),
+            Paths::One(one) => vec![self.candidate(usize::from(one.len), |i| one.span(i))],
+            Paths::Searched => search(&self.elems, self.hay.bytes(), u64::MAX, limit, false)
                 .2
                 .iter()
-                .map(|p| to_spans(p))
+                .map(|p| {
+                    let s = to_spans(p);
+                    self.candidate(s.len(), |i| s[i])
+                })
                 .collect(),
-        };
-        paths.into_iter().map(|p| self.candidate(&p)).collect()
+        }
+    }
+
+    /// The first candidate.
+    fn first(&self) -> Option<Candidate<'_>> {
+        match &self.paths {
+            _ if self.count == 0 => None,
+            Paths::Listed(p) => p.first().map(|s| self.candidate(s.len(), |i| s[i])),
+            Paths::One(one) => Some(self.candidate(usize::from(one.len), |i| one.span(i))),
+            Paths::Searched => self.candidates(1).pop(),
+        }
     }
 
     /// The candidates: at most 1,048,576 of them (2^20), and for a repeated
@@ -128,6 +195,9 @@ impl<'n> Matches<'n> {
         if self.count == 0 {
             return None;
         }
+        if self.count == 1 && self.exact {
+            return self.first();
+        }
         let all = self.candidates(4096);
         let mut iter = all.into_iter();
         let mut best = iter.next()?;
@@ -145,16 +215,19 @@ impl<'n> Matches<'n> {
         Some(best)
     }
 
-    fn candidate(&self, spans: &[(usize, usize)]) -> Candidate<'_> {
+    /// The candidate whose element `i` (of the first `len`) stands for the
+    /// bytes `span(i)`.
+    fn candidate(&self, len: usize, span: impl Fn(usize) -> (usize, usize)) -> Candidate<'_> {
         let name = self.hay.bytes();
-        let mut fields = Vec::new();
-        for (i, e) in self.elems.iter().enumerate() {
-            let Some(&(start, end)) = spans.get(i) else {
-                break;
-            };
+        let elems = &self.elems[..len.min(self.elems.len())];
+        let firsts = |(i, e): (usize, &Elem)| matches!(e, Elem::Field(f) if f.first == i);
+        let mut fields =
+            Vec::with_capacity(elems.iter().enumerate().filter(|&x| firsts(x)).count());
+        for (i, e) in elems.iter().enumerate() {
             if let Elem::Field(f) = e
                 && f.first == i
             {
+                let (start, end) = span(i);
                 let bytes = &name[start..end];
                 let (arg, span) = self.locate(start, end);
                 fields.push(Field {
@@ -184,13 +257,18 @@ impl<'n> Matches<'n> {
 }
 
 fn value_of(spec: Specifier, b: &[u8], rlim_infinity: u64, dots: bool) -> FieldValue<'_> {
+    // The bytes were read as a value of the field: digits, maybe a sign,
+    // a magnitude that fits a u64.
     let num = || -> i128 {
         let (neg, d) = match b {
             [b'-', rest @ ..] => (true, rest),
             _ => (false, b),
         };
-        let v = d.iter().fold(0i128, |v, c| v * 10 + i128::from(c - b'0'));
-        if neg { -v } else { v }
+        let v = d.iter().fold(0u64, |v, &c| {
+            v.wrapping_mul(10)
+                .wrapping_add(u64::from(c.wrapping_sub(b'0')))
+        });
+        if neg { -i128::from(v) } else { i128::from(v) }
     };
     let u32v = || u32::try_from(num()).unwrap_or(u32::MAX);
     match spec {

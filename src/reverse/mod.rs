@@ -6,8 +6,10 @@
 //! - `compile.rs`: the elements a pattern compiles to (literal runs, numeric
 //!   and text fields), the shapes that choose the strategy, and
 //!   [`Matcher::new`];
-//! - `count.rs`: counting: the anchored scans, the one-text-field program
-//!   read from both ends, the forward count and the backward table;
+//! - `count.rs`: counting: the one-text-field program read from both ends,
+//!   the forward count and the backward table;
+//! - `read.rs`: the shapes that read off without a choice, from both ends
+//!   (at most one match, or two text fields around a literal), in one pass;
 //! - `search.rs`: the candidate searches: repeated specifiers (rolling
 //!   hashes) and, before 5.3, the argv split after expansion;
 //! - `matches.rs`: the results: [`Matches`], [`Candidate`], [`Field`] and
@@ -23,7 +25,11 @@
 //!
 //! # Complexity
 //!
-//! Matching is a dynamic program over (pattern element, name position): no
+//! Most deployed patterns read off without a choice, from both ends of the
+//! name, in one O(n) pass (see [`Strategy::Anchored`]; the ACS annotation,
+//! `core.%e.%p.%t` and the systemd, apport and ABRT argv, under
+//! [`Strategy::General`], read the same way). Otherwise matching is a
+//! dynamic program over (pattern element, name position): no
 //! backtracking. For a pattern with `k` elements (literal runs and fields)
 //! and a name of `n` bytes it takes O(k · n) time and O(k · n) memory
 //! (8 bytes per cell); numeric fields add a factor of at most 20 (their
@@ -72,6 +78,7 @@
 mod compile;
 mod count;
 mod matches;
+mod read;
 mod search;
 
 pub use matches::{Candidate, Escaped, Field, FieldValue, Matches};
@@ -82,8 +89,9 @@ use crate::kernel::KernelProfile;
 use crate::parse::{Mode, Pattern};
 use crate::spec::Specifier;
 use compile::Elem;
-use count::{OneText, Spans, anchored_scan, forward_count, one_text_anchored, to_spans};
-use matches::Haystack;
+use count::{OneText, forward_count, to_spans};
+use matches::{Haystack, Paths};
+use read::{Middle, Plan, Read};
 use search::{presplit_search, search};
 
 /// How a matcher decides, chosen once when it is compiled.
@@ -231,6 +239,9 @@ pub struct Matcher {
     elems: std::sync::Arc<[Elem]>,
     /// [`Strategy::General`] with one text field: its index (see `OneText`).
     one_text: Option<usize>,
+    /// [`Strategy::Anchored`] and [`Strategy::General`]: how the name is
+    /// read from both ends (see `read.rs`).
+    plan: Option<Plan>,
     strategy: Strategy,
     target: Target,
     kernel: KernelProfile,
@@ -287,8 +298,18 @@ impl Matcher {
     /// a field may span several arguments.
     pub fn match_argv<'n>(&self, argv: &[&'n [u8]]) -> Matches<'n> {
         let split = self.kernel.has(Feature::PipeSplitBeforeExpand);
+        // The kernel always passes argv[0]. Arguments never contain NUL; before
+        // 5.3 they are also never empty and never contain whitespace.
+        let impossible = argv.is_empty()
+            || (!split
+                && argv
+                    .iter()
+                    .any(|a| a.is_empty() || a.iter().any(|&c| crate::parse::is_kernel_space(c))));
+        if impossible {
+            return Matches::none(self.strategy);
+        }
         let sep = if split { 0u8 } else { b' ' };
-        let mut joined = Vec::new();
+        let mut joined = Vec::with_capacity(argv.iter().map(|a| a.len() + 1).sum());
         let mut starts = Vec::with_capacity(argv.len());
         for (i, a) in argv.iter().enumerate() {
             if i > 0 {
@@ -297,47 +318,93 @@ impl Matcher {
             starts.push(joined.len());
             joined.extend_from_slice(a);
         }
-        // The kernel always passes argv[0]. Arguments never contain NUL; before
-        // 5.3 they are also never empty and never contain whitespace.
-        let impossible = argv.is_empty()
-            || argv.iter().any(|a| a.contains(&0))
-            || (!split
-                && argv
-                    .iter()
-                    .any(|a| a.is_empty() || a.iter().any(|&c| crate::parse::is_kernel_space(c))));
-        if impossible {
+        // One scan: the separators are the only NULs (with spaces as
+        // separators, any NUL).
+        let nuls = memchr::memchr_iter(0, &joined).count();
+        if nuls != if split { argv.len() - 1 } else { 0 } {
             return Matches::none(self.strategy);
         }
         self.run(Haystack::Owned(joined), starts)
     }
 
-    /// [`Strategy::General`]: the shape with one text field reads from
-    /// both ends; anything else is counted by the full program and
-    /// searched when candidates are asked for.
-    fn general(&self, name: &[u8]) -> (u64, bool, Option<Vec<Spans>>) {
-        let Some(t) = self.one_text else {
-            return (forward_count(&self.elems, name), true, None);
-        };
-        if let Some(found) = one_text_anchored(&self.elems, t, name) {
-            debug_assert_eq!(u64::from(found.is_some()), forward_count(&self.elems, name));
-            let paths = found.iter().map(|p| to_spans(p)).collect();
-            return (u64::from(found.is_some()), true, Some(paths));
+    /// Adds the plan of [`Strategy::Anchored`] and [`Strategy::General`].
+    fn planned(mut self) -> Matcher {
+        if matches!(self.strategy, Strategy::Anchored | Strategy::General) {
+            self.plan = Some(Plan::new(&self.elems));
         }
+        self
+    }
+
+    /// [`Strategy::Anchored`] and [`Strategy::General`]: read from both
+    /// ends when the shape allows it; otherwise the shape with one text
+    /// field is counted from both ends, and anything else by the full
+    /// program and searched when candidates are asked for.
+    fn general(&self, name: &[u8]) -> (u64, bool, Paths) {
+        if let Some(plan) = &self.plan {
+            let k = self.elems.len();
+            let mut inline = [0usize; 40];
+            let mut heap = Vec::new();
+            let ends: &mut [usize] = if k <= inline.len() {
+                &mut inline[..k]
+            } else {
+                heap.resize(k, 0);
+                &mut heap
+            };
+            match plan.read(&self.elems, name, ends) {
+                Read::None => {
+                    debug_assert_eq!(forward_count(&self.elems, name), 0);
+                    return (0, true, Paths::Listed(Vec::new()));
+                }
+                Read::One => {
+                    debug_assert_eq!(forward_count(&self.elems, name), 1);
+                    return (1, true, Paths::one(ends));
+                }
+                Read::Middle(a, b) if plan.middle() == Middle::TextLitText => {
+                    let h = plan.head();
+                    let mut count: u64 = 0;
+                    let mut paths = Vec::new();
+                    for (q, r) in plan.splits(&self.elems, name, a, b) {
+                        count += 1;
+                        if paths.len() <= LIST_CAP {
+                            ends[h] = q;
+                            ends[h + 1] = r;
+                            ends[h + 2] = b;
+                            paths.push(to_spans(ends));
+                        }
+                    }
+                    debug_assert_eq!(count, forward_count(&self.elems, name));
+                    let paths = if paths.len() > LIST_CAP {
+                        Paths::Searched
+                    } else {
+                        Paths::Listed(paths)
+                    };
+                    return (count, true, paths);
+                }
+                Read::Middle(..) | Read::Unsure => {}
+            }
+        }
+        let Some(t) = self.one_text else {
+            return (forward_count(&self.elems, name), true, Paths::Searched);
+        };
         let sides = OneText::new(&self.elems, t, name);
         let (count, joins) = sides.count();
         debug_assert_eq!(count, forward_count(&self.elems, name));
         // Few enough to list: keep them, as the other strategies do;
         // otherwise they are searched for.
-        let paths = (count <= LIST_CAP as u64).then(|| {
-            let paths = sides.paths(&joins);
-            debug_assert_eq!(
-                paths,
-                search(&self.elems, name, u64::MAX, LIST_CAP, false).2,
-                "both ends agree with the search"
-            );
-            paths.iter().map(|p| to_spans(p)).collect()
-        });
-        (count, true, paths)
+        if count > LIST_CAP as u64 {
+            return (count, true, Paths::Searched);
+        }
+        let paths = sides.paths(&joins);
+        debug_assert_eq!(
+            paths,
+            search(&self.elems, name, u64::MAX, LIST_CAP, false).2,
+            "both ends agree with the search"
+        );
+        (
+            count,
+            true,
+            Paths::Listed(paths.iter().map(|p| to_spans(p)).collect()),
+        )
     }
 
     fn run<'n>(&self, hay: Haystack<'n>, arg_starts: Vec<usize>) -> Matches<'n> {
@@ -351,25 +418,20 @@ impl Matcher {
                 } else {
                     Vec::new()
                 };
-                (u64::from(ok), true, Some(paths))
+                (u64::from(ok), true, Paths::Listed(paths))
             }
-            Strategy::Anchored => match anchored_scan(&self.elems, name) {
-                Some(path) => (1, true, Some(vec![to_spans(&path)])),
-                None => (0, true, Some(Vec::new())),
-            },
-            // Counting only; candidates are searched when asked for.
-            Strategy::General => self.general(name),
+            Strategy::Anchored | Strategy::General => self.general(name),
             Strategy::Backreference => {
                 let (count, exact, paths) = search(&self.elems, name, self.budget, LIST_CAP, true);
                 (
                     count,
                     exact,
-                    Some(paths.iter().map(|p| to_spans(p)).collect()),
+                    Paths::Listed(paths.iter().map(|p| to_spans(p)).collect()),
                 )
             }
             Strategy::SplitAfterExpand => {
                 let (count, exact, paths) = presplit_search(&self.elems, name, self.budget);
-                (count, exact, Some(paths))
+                (count, exact, Paths::Listed(paths))
             }
         };
         Matches {
