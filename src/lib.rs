@@ -105,11 +105,17 @@
 //! |---|---|---|
 //! | pattern | [`ParseOptions::max_len`] bytes (default 127, the kernel's); O(n) parse and expansion | `fuzz/parse_pattern`, `fuzz/roundtrip_pattern`, `fuzz/expand_pattern`, `tests/prop.rs` |
 //! | sysctl writes | any number of chunks of any size; the stored value ≤ 127 bytes | `fuzz/sysctl_write`, `tests/prop.rs` |
+//! | crash numbers | PIDs/TIDs 1 to `PID_MAX_LIMIT` − 1, UID/GID not `u32::MAX`, dumpable ≤ 2, signal 1 to `NSIG` (64), CPU ≤ `i32::MAX`: [`Crash::check`] refuses others with a [`CrashError`] naming the field, value and range (`corepat`: exit 2; C ABI: `CPAT_RESULT_INVALID_ARGUMENT`, the reason from `cpat_crash_check`); [`Pattern::expand`] itself takes any value without panicking | `tests/crash_check.rs`, `tests/ffi.rs`, `tests/cli.rs`, `fuzz/ffi_buffers`, `fuzz/expand_then_match` |
 //! | crash byte strings | `comm` 15, `hostname` 64 bytes, `exe` < `PATH_MAX` (longer: [`NoDumpReason::ExePathTooLong`]) | `fuzz/expand_pattern`, `tests/spec_table.rs` |
-//! | lints | O(n) in the input; spans always inside it | `fuzz/lint_pattern`, `tests/lint.rs` |
-//! | reverse matching | O(k · n) time, O(n) memory to count (k pattern elements, n name bytes); repeated specifiers: at most [`MatchOptions::budget`](reverse::MatchOptions::budget) steps | `fuzz/match_name`, `fuzz/expand_then_match`, `tests/reverse.rs`, `benches/reverse.rs` (1 KiB → 64 KiB) |
-//! | manifests | `k8s::MAX_MANIFEST_BYTES` (16 MiB), `k8s::MAX_DOCUMENTS` (100,000) documents; the YAML parser (serde-saphyr) limits nesting and alias expansion | `fuzz/check_manifest`, `tests/k8s.rs` |
+//! | kernel releases | at most 64 bytes of the characters `uname -r` prints; 2.6.19 or later | `tests/spec_table.rs`, `tests/cli.rs`, `tests/ffi.rs` |
+//! | lints | O(n) in the input; spans always inside it; rendering O(n) | `fuzz/lint_pattern`, `tests/lint.rs` |
+//! | reverse matching | O(k · n) time, O(n) memory to count (k pattern elements, n name bytes); repeated specifiers: at most [`MatchOptions::budget`](reverse::MatchOptions::budget) steps; a candidate listing is capped by its caller (C ABI and `corepat`: 65,536) | `fuzz/match_name`, `fuzz/expand_then_match`, `tests/reverse.rs`, `benches/reverse.rs` (1 KiB → 64 KiB) |
+//! | `corepat match` listings | names read one line at a time (a line over 64 KiB is skipped and reported), each result written as it is matched; memory independent of the number of names | `fuzz/match_listing`, `tests/cli.rs`, `tests/fuzz_regressions.rs` |
+//! | manifests | `k8s::MAX_MANIFEST_BYTES` (16 MiB) an input, applied while reading; `k8s::MAX_DOCUMENTS` (100,000) documents; one alias expansion budget for a whole `ManifestSet`, `k8s::MAX_EXPANDED_SIZE` (32 MiB, every document of every input, each alias counted where it is used): over it is `ManifestError::ExpansionTooLarge`, never an abort; the YAML parser (serde-saphyr) also limits nesting per document. Checks find PVCs, containers, volumes and ephemeral patches through indexes | `fuzz/check_manifest`, `fuzz/manifest_stream`, `tests/k8s.rs`, `tests/k8s_budget.rs` |
 //! | C ABI | pointer + length inputs, copied; outputs never written past `buf_len`; listing capped at `CPAT_MAX_LISTED_CANDIDATES` | `fuzz/ffi_buffers`, `tests/ffi.rs` (also under Miri), `tests/c/run.sh` (ASan, UBSan, valgrind) |
+//!
+//! How time grows with input, per entry point (n and 8n): `benches/scaling.rs`,
+//! figures in `benches/README.md`.
 //!
 //! `comm`, `hostname` and `exe` are cut as the kernel holds them (15 bytes,
 //! 64 bytes, a NUL). Expanded names are not limited by the kernel; names
