@@ -9,23 +9,6 @@
 #include <stdint.h>
 
 /*
- The most the documents of one [`ManifestSet`] may hold once read, with
- every YAML alias (`*name`) expanded where it is used (32 MiB): one for
- every value (mapping, list, string, number, boolean, null), plus the
- bytes of every string and mapping key ([`ManifestSet::expanded_size`]).
-
- The budget covers the whole set: every document of a stream and every
- input added with [`ManifestSet::add`], YAML and JSON alike. A document
- without aliases takes about its own length or less (each value and key
- is written out in it), so any one input within [`MAX_MANIFEST_BYTES`]
- fits, with room for more; aliases that repeat content thousands of
- times are what exceed it ([`ManifestError::ExpansionTooLarge`]). The
- set's memory is then at most what two alias-free inputs of
- [`MAX_MANIFEST_BYTES`] can take.
- */
-#define MAX_EXPANDED_SIZE (2 * MAX_MANIFEST_BYTES)
-
-/*
  The major version of the library the header was generated for
  (`CPAT_VERSION_MAJOR`). Compare with `cpat_version() >> 16` at run time.
  */
