@@ -61,18 +61,7 @@ fn typical(c: &mut Criterion) {
         "|/usr/lib/systemd/systemd-coredump %P %u %g %s %t %c %h %d %F",
         None,
     );
-    let argv: [&[u8]; 10] = [
-        b"/usr/lib/systemd/systemd-coredump",
-        b"51234",
-        b"1000",
-        b"1000",
-        b"11",
-        b"1700000000",
-        b"18446744073709551615",
-        b"node1",
-        b"1",
-        b"3",
-    ];
+    let argv = common::systemd_argv(b"node1");
     g.bench_function("systemd-argv", |b| {
         b.iter(|| black_box(systemd.match_argv(black_box(&argv))).count())
     });

@@ -185,18 +185,7 @@ fn matching(c: &mut Criterion) {
         });
         // systemd's helper argv with an n-byte hostname argument.
         let long = "h".repeat(n);
-        let argv: Vec<&[u8]> = vec![
-            b"/usr/lib/systemd/systemd-coredump",
-            b"51234",
-            b"1000",
-            b"1000",
-            b"11",
-            b"1700000000",
-            b"18446744073709551615",
-            long.as_bytes(),
-            b"1",
-            b"3",
-        ];
+        let argv = common::systemd_argv(long.as_bytes());
         g.bench_with_input(BenchmarkId::new("systemd-argv", n), &argv, |b, a| {
             b.iter(|| systemd.match_argv(black_box(a)).count())
         });
@@ -460,18 +449,7 @@ fn c_abi(c: &mut Criterion) {
         ok(unsafe { cpat_matcher_new(sp, &csettings, CPAT_TARGET_ARGV, &mut sm) });
         // An argv with a long hostname-like argument: n bytes in all.
         let long = "h".repeat(n);
-        let argv: Vec<&[u8]> = vec![
-            b"/usr/lib/systemd/systemd-coredump",
-            b"51234",
-            b"1000",
-            b"1000",
-            b"11",
-            b"1700000000",
-            b"18446744073709551615",
-            long.as_bytes(),
-            b"1",
-            b"3",
-        ];
+        let argv = common::systemd_argv(long.as_bytes());
         let ptrs: Vec<*const u8> = argv.iter().map(|a| a.as_ptr()).collect();
         let lens: Vec<usize> = argv.iter().map(|a| a.len()).collect();
         g.bench_function(BenchmarkId::new("cpat_matcher_match_argv", n), |b| {

@@ -68,3 +68,20 @@ pub fn host_crash() -> Crash<'static> {
 
 /// ABRT's ccpp hook (Fedora, RHEL), as `abrt-ccpp.service` installs it.
 pub const ABRT: &str = "|/usr/libexec/abrt-hook-ccpp %s %c %p %u %g %t %e %P %I %h";
+
+/// The argv systemd-coredump gets for [`SYSTEMD`] (`%P %u %g %s %t %c %h
+/// %d %F`), with `hostname` as `%h`.
+pub fn systemd_argv(hostname: &[u8]) -> [&[u8]; 10] {
+    [
+        b"/usr/lib/systemd/systemd-coredump",
+        b"51234",
+        b"1000",
+        b"1000",
+        b"11",
+        b"1700000000",
+        b"18446744073709551615",
+        hostname,
+        b"1",
+        b"3",
+    ]
+}

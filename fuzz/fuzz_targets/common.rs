@@ -3,7 +3,10 @@
 #![allow(dead_code)]
 
 use arbitrary::Arbitrary;
-use core_pattern::{CoreLimit, Crash, Feature, KernelProfile, KernelVersion, Settings, Signal};
+use core_pattern::{
+    CPU_MAX, CoreLimit, Crash, Feature, INVALID_ID, KernelProfile, KernelVersion, NSIG,
+    PID_MAX_LIMIT, SUID_DUMP_ROOT, Settings, Signal,
+};
 
 /// A kernel: a version near the ones whose rules differ, plus backports.
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -97,4 +100,29 @@ impl FuzzSettings {
             .with_suid_dumpable(self.suid_dumpable % 3)
             .with_core_pipe_limit(self.core_pipe_limit)
     }
+}
+
+/// `c` with every number a kernel cannot produce brought into range, on a
+/// kernel whose `RLIM_INFINITY` is `rlim_infinity`.
+pub fn possible(c: Crash<'_>, rlim_infinity: u64) -> Crash<'_> {
+    let pid = |v: u32| 1 + v % (PID_MAX_LIMIT - 1);
+    let id = |v: u32| v.min(INVALID_ID - 1);
+    let signal = match c.signal.number() {
+        n @ 1..=NSIG => n,
+        _ => Signal::SIGSEGV.number(),
+    };
+    let core_limit = match c.core_limit {
+        CoreLimit::Bytes(b) => CoreLimit::Bytes(b.min(rlim_infinity)),
+        CoreLimit::Unlimited => CoreLimit::Unlimited,
+    };
+    c.with_pid(pid(c.pid))
+        .with_tid(pid(c.tid))
+        .with_global_pid(pid(c.global_pid))
+        .with_global_tid(pid(c.global_tid))
+        .with_uid(id(c.uid))
+        .with_gid(id(c.gid))
+        .with_dumpable(c.dumpable % (SUID_DUMP_ROOT + 1))
+        .with_signal(Signal::new(signal))
+        .with_cpu(c.cpu & CPU_MAX)
+        .with_core_limit(core_limit)
 }
