@@ -232,60 +232,41 @@ fn impossible_crash_fields_are_usage_errors() {
 /// The last values a kernel produces are accepted and printed as given.
 #[test]
 fn crash_fields_at_their_bounds_expand() {
-    let out = corepat(
-        &[
-            "expand",
-            "--pid",
-            "4194303",
-            "--tid",
-            "1",
-            "--global-pid",
-            "1",
-            "--global-tid",
-            "4194303",
-            "--uid",
-            "4294967294",
-            "--gid",
-            "0",
-            "--signal",
-            "64",
-            "--cpu",
-            "2147483647",
-            "/c/%p.%i.%P.%I.%u.%g.%C",
-        ],
-        b"",
-    );
+    let at_bounds = |signal: &str| {
+        corepat(
+            &[
+                "expand",
+                "--pid",
+                "4194303",
+                "--tid",
+                "1",
+                "--global-pid",
+                "1",
+                "--global-tid",
+                "4194303",
+                "--uid",
+                "4294967294",
+                "--gid",
+                "0",
+                "--signal",
+                signal,
+                "--cpu",
+                "2147483647",
+                "/c/%p.%i.%P.%I.%u.%g.%C",
+            ],
+            b"",
+        )
+    };
     // Signal 64 is a real-time signal: a valid crash that dumps no core.
-    assert_eq!(out.status.code(), Some(1));
-    let out = corepat(
-        &[
-            "expand",
-            "--pid",
-            "4194303",
-            "--tid",
-            "1",
-            "--global-pid",
-            "1",
-            "--global-tid",
-            "4194303",
-            "--uid",
-            "4294967294",
-            "--gid",
-            "0",
-            "--signal",
-            "SIGSEGV",
-            "--cpu",
-            "2147483647",
-            "/c/%p.%i.%P.%I.%u.%g.%C",
-        ],
-        b"",
-    );
+    assert_eq!(at_bounds("64").status.code(), Some(1));
+    let out = at_bounds("SIGSEGV");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "file /c/4194303.1.1.4194303.4294967294.0.2147483647\n"
     );
 }
+
 fn stdout(out: &Output) -> String {
     String::from_utf8(out.stdout.clone()).expect("UTF-8 output")
 }
